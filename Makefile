@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# fwctl-rs: the Linux fwctl subsystem in Rust, as out-of-tree modules.
+#
+#   make                 build the modules against the cached test kernel
+#   make KDIR=/path      build them against any Rust-enabled kernel tree
+#   make check           host tests + kernel + modules + kselftests in a guest
+#   make demo            boot the guest with an emulated CXL device and show fwctl
+#   make guest CMD=...   run CMD as root in the test guest (APPEND=, NOCXL=1)
+#   make setup           install the toolchain and fetch the kernel source
+#   make kernel          build the cached test kernel
+#
+# The kernel's own build system reads the Kbuild file beside this one.
+
+CACHE   ?= $(HOME)/.cache/fwctl-rs
+KSRC    ?= $(CACHE)/src/linux-source-7.3
+TOOLS   := $(CACHE)/tools
+# The kernel's make must use Debian's rustc (the one with the core library's
+# source), bindgen 0.72.1 and libclang 19, whatever else is first in PATH.
+RUSTC   := /usr/bin/rustc
+BINDGEN := $(TOOLS)/bin/bindgen
+export LIBCLANG_PATH := /usr/lib/llvm-19/lib
+# The test kernel is built with LLVM 19 (KASAN with Rust needs clang).
+LLVM    ?= -19
+
+# The test kernel's build directory is keyed by kernel version and by the
+# hash of the config fragment, so changing either builds a new one.
+FRAGMENT  := $(CURDIR)/kernel/fwctl-rs.config
+KBUILDDIR  = $(shell scripts/build-kernel.sh --print-dir)
+ifeq ($(origin KDIR),undefined)
+KDIR       = $(KBUILDDIR)
+OWN_KERNEL = 1
+endif
+
+KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN)
+
+.PHONY: all modules clean setup kernel guest check demo host-test clippy rustfmt
+
+all: modules
+
+setup:
+	@scripts/setup.sh
+
+kernel: setup
+	@scripts/build-kernel.sh
+
+ifeq ($(OWN_KERNEL),1)
+modules: kernel
+endif
+modules:
+	$(KMAKE) modules
+
+clippy:
+	$(KMAKE) CLIPPY=1 modules
+
+rustfmt:
+	$(KMAKE) rustfmt
+
+clean:
+	$(KMAKE) clean
+	cargo clean
+
+host-test: setup
+	cargo test --workspace
+
+guest: modules
+	@scripts/guest.sh $(if $(APPEND),--append "$(APPEND)") $(if $(NOCXL),--no-cxl) -- "$(CMD)"
+
+check: setup
+	@scripts/check.sh
+
+demo: modules
+	@scripts/demo.sh

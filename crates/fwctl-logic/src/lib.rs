@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The pure logic of fwctl-rs, compiled from the very files the kernel
+//! modules compile (`common/`), so that `cargo test` checks what ships.
+
+#![cfg_attr(not(test), no_std)]
+
+#[path = "../../../common/uapi.rs"]
+pub mod uapi;
+
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: host unit tests, the test kernel, the modules, then the
+# kselftests in guest boots (one per configuration).  Ends with one line
+# "N passed, N failed" summing every suite; exits non-zero on any failure.
+set -uo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+. scripts/env.sh
+
+passed=0 failed=0 skipped=0
+log=$(mktemp -d /tmp/fwctl-check.XXXXXX)
+step() { printf '\n=== %s\n' "$*"; }
+summary() {
+	echo
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	[ "$failed" = 0 ]
+	exit $?
+}
+# A step that has no countable tests of its own counts as one test.
+must() { # must NAME CMD...
+	local name=$1; shift
+	if "$@" >"$log/$name.log" 2>&1; then
+		echo "ok: $name"
+		return 0
+	fi
+	tail -40 "$log/$name.log"
+	echo "FAILED: $name (log: $log/$name.log)"
+	failed=$((failed + 1))
+	summary
+}
+
+step "setup"
+must setup scripts/setup.sh
+
+step "host unit tests (cargo test)"
+if cargo test --workspace --color never >"$log/cargo.log" 2>&1; then rc=0; else rc=$?; fi
+grep -E '^test |test result:' "$log/cargo.log" | grep -v '^test result: ok. 0 passed' || true
+p=$(awk '/^test result:/ {s += $4} END {print s+0}' "$log/cargo.log")
+f=$(awk '/^test result:/ {s += $6} END {print s+0}' "$log/cargo.log")
+passed=$((passed + p)); failed=$((failed + f))
+if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+	tail -30 "$log/cargo.log"; echo "FAILED: cargo test did not run"; failed=$((failed + 1))
+fi
+
+step "test kernel"
+must kernel scripts/build-kernel.sh
+step "modules"
+must modules make -C "$repo" modules
+step "kselftests"
+must selftests make -C "$repo/tools/testing/selftests/fwctl"
+
+# run_guest NAME GUEST-OPTIONS... -- TESTS...: one guest boot, KTAP counted.
+run_guest() {
+	local name=$1; shift
+	local opts=() tests=()
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do opts+=("$1"); shift; done
+	shift
+	tests=("$@")
+	step "guest: $name"
+	scripts/guest.sh "${opts[@]}" -- tools/testing/selftests/fwctl/run.sh "${tests[@]}" \
+		>"$log/guest-$name.log" 2>&1
+	local rc=$?
+	cat "$log/guest-$name.log"
+	local plan ok notok skip
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log/guest-$name.log" | head -1)
+	ok=$(grep -cE '^ok [0-9]+ ' "$log/guest-$name.log")
+	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log/guest-$name.log")
+	notok=$(grep -cE '^not ok [0-9]+ ' "$log/guest-$name.log")
+	passed=$((passed + ok - skip)); skipped=$((skipped + skip)); failed=$((failed + notok))
+	if [ -z "$plan" ] || [ $((ok + notok)) != "$plan" ]; then
+		echo "FAILED: guest $name ended early (plan ${plan:-none}, $((ok + notok)) results, exit $rc)"
+		failed=$((failed + 1))
+	elif [ "$rc" != 0 ]; then
+		echo "FAILED: guest $name exited $rc"
+		failed=$((failed + 1))
+	fi
+}
+
+run_guest default -- smoke.sh
+
+summary

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the cached test kernel with virtme-ng and run one command as root.
+#
+#   scripts/guest.sh [--append "WORDS"] [--no-cxl] [--timeout SECS]
+#                    [--qemu-opts "OPTS"] -- CMD
+#
+# The guest sees the host's filesystem (read-only but for a scratch folder,
+# exported as $FWCTL_SCRATCH), starts in the repository at the same path,
+# and by default has one emulated CXL type-3 memory device (QEMU's cxl-type3
+# behind a CXL host bridge and root port).  CMD's output is printed and its
+# exit status returned; QEMU is killed after --timeout seconds (default 900)
+# and the script then exits 124.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+. "$repo/scripts/env.sh"
+
+append="" cxl=1 tmo=${FWCTL_GUEST_TIMEOUT:-900} extra_qemu=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--append) append="$append $2"; shift 2 ;;
+	--no-cxl) cxl=0; shift ;;
+	--timeout) tmo=$2; shift 2 ;;
+	--qemu-opts) extra_qemu="$extra_qemu $2"; shift 2 ;;
+	--) shift; break ;;
+	*) echo "guest: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+[ $# -ge 1 ] && [ -n "$1" ] || { echo "guest: no command (use -- CMD)" >&2; exit 2; }
+cmd=$*
+
+# vng runs its helpers (virtme-run, ...) from PATH.
+export PATH="$TOOLS/venv/bin:$PATH"
+B=$("$repo/scripts/build-kernel.sh" --print-dir)
+[ -f "$B/arch/x86/boot/bzImage" ] || { echo "guest: no test kernel in $B (make kernel)" >&2; exit 2; }
+
+scratch=$(mktemp -d /tmp/fwctl-guest.XXXXXX)
+name="fwctl-rs-guest-$$"
+cleanup() {
+	pkill -KILL -f -- "-name $name" 2>/dev/null || true
+	rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+# KVM only where it really works: /dev/kvm usable AND the CPU has vmx/svm.
+if [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+	accel=() machine="q35,cxl=on"
+else
+	accel=(--disable-kvm) machine="q35,cxl=on"
+fi
+
+qemu="-name $name -M $machine"
+if [ "$cxl" = 1 ]; then
+	# Backends must be multiples of 256 MiB, a persistent device needs an
+	# LSA, and each device its own serial number (see Documentation/lab.rst).
+	truncate -s 256M "$scratch/cxl-mem1.raw"
+	truncate -s 1M "$scratch/cxl-lsa1.raw"
+	qemu="$qemu -object memory-backend-file,id=cxl-mem1,share=on,mem-path=$scratch/cxl-mem1.raw,size=256M"
+	qemu="$qemu -object memory-backend-file,id=cxl-lsa1,share=on,mem-path=$scratch/cxl-lsa1.raw,size=1M"
+	qemu="$qemu -device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1"
+	qemu="$qemu -device cxl-rp,port=0,bus=cxl.1,id=root_port13,chassis=0,slot=2"
+	qemu="$qemu -device cxl-type3,bus=root_port13,persistent-memdev=cxl-mem1,lsa=cxl-lsa1,id=cxl-pmem0,sn=0x1"
+	qemu="$qemu -M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G"
+fi
+qemu="$qemu $extra_qemu"
+
+mkdir -p "$scratch/out"
+set +e
+timeout --kill-after=20 "$tmo" "$VNG" --run "$B" "${accel[@]}" --disable-microvm \
+	--cpus 2 --memory 3G --rwdir "$scratch/out" --cwd "$PWD" \
+	${append:+--append "$append"} \
+	--qemu-opts="$qemu" \
+	--exec "export FWCTL_SCRATCH=$scratch/out; $cmd" </dev/null
+rc=$?
+set -e
+[ "$rc" = 124 ] || [ "$rc" = 137 ] && echo "guest: timed out after ${tmo}s, QEMU killed" >&2
+exit "$rc"

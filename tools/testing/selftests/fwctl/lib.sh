@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the fwctl kselftests; sourced by run.sh and the shell tests.
+
+FWCTL_REPO=${FWCTL_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)}
+
+# What counts as a splat in dmesg: any of these fails the test that made it.
+SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|suspicious RCU|Oops|general protection fault|Kernel panic|panicked at|rust_panic|refcount_t:|list_add corruption|list_del corruption|stack-protector|hung_task'
+
+ko() { # ko NAME: path of one of the project's modules
+	case "$1" in
+	fwctl_core) echo "$FWCTL_REPO/core/fwctl_core.ko" ;;
+	fwctl_cxl) echo "$FWCTL_REPO/cxl/fwctl_cxl.ko" ;;
+	fwctl_mlx5) echo "$FWCTL_REPO/mlx5/fwctl_mlx5.ko" ;;
+	*) echo "$FWCTL_REPO/tools/testing/fwctl_test/$1.ko" ;;
+	esac
+}
+
+# dmesg_mark: a marker in the kernel log; dmesg_since_mark prints what came after.
+dmesg_mark() {
+	FWCTL_MARK="fwctl-selftest-mark-$$-$RANDOM"
+	echo "$FWCTL_MARK" >/dev/kmsg
+}
+dmesg_since_mark() {
+	dmesg | awk -v m="$FWCTL_MARK" 'found {print} index($0, m) {found=1}'
+}
+# dmesg_splats: the splat lines since the mark (empty when clean).
+dmesg_splats() {
+	dmesg_since_mark | grep -E "$SPLAT_RE" | grep -v 'fwctl-selftest' || true
+}
+
+ensure_debugfs() {
+	[ -e /sys/kernel/debug/kmemleak ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
+}
