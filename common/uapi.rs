@@ -8,31 +8,30 @@
 
 use core::mem::{offset_of, size_of};
 
-/// An errno value, positive, as the uAPI documents it.
+/// An errno the uAPI documents, by name.  Each kernel maps it to its own
+/// number (the numbers differ between architectures).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Errno(pub i32);
-
-impl Errno {
+pub enum Errno {
     /// Operation not permitted.
-    pub const EPERM: Errno = Errno(1);
+    EPERM,
     /// No such device: the device was unregistered (hot unplug).
-    pub const ENODEV: Errno = Errno(19);
+    ENODEV,
     /// Bad address.
-    pub const EFAULT: Errno = Errno(14);
+    EFAULT,
     /// Argument list too long: non-zero bytes past what the kernel knows.
-    pub const E2BIG: Errno = Errno(7);
+    E2BIG,
     /// Out of memory.
-    pub const ENOMEM: Errno = Errno(12);
+    ENOMEM,
     /// Invalid argument.
-    pub const EINVAL: Errno = Errno(22);
+    EINVAL,
     /// Inappropriate ioctl for device.
-    pub const ENOTTY: Errno = Errno(25);
+    ENOTTY,
     /// Not a data message: the driver refused the request's contents.
-    pub const EBADMSG: Errno = Errno(74);
+    EBADMSG,
     /// Message too long.
-    pub const EMSGSIZE: Errno = Errno(90);
+    EMSGSIZE,
     /// Operation not supported.
-    pub const EOPNOTSUPP: Errno = Errno(95);
+    EOPNOTSUPP,
 }
 
 /// The ioctl type byte of fwctl.
@@ -277,5 +276,5 @@ pub fn read_plain<T: Plain>(bytes: &[u8]) -> T {
 pub fn plain_bytes<T: Plain>(v: &T) -> &[u8] {
     // SAFETY: `T: Plain` has no padding, so all `size_of::<T>()` bytes are
     // initialised; the slice borrows `v`.
-    unsafe { core::slice::from_raw_parts((v as *const T).cast::<u8>(), size_of::<T>()) }
+    unsafe { core::slice::from_raw_parts(core::ptr::from_ref(v).cast::<u8>(), size_of::<T>()) }
 }

@@ -1,22 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! fwctl core: the `fwctl` class, `/dev/fwctl/fwctlN` and the RPC ioctls.
+//! fwctl core: the `fwctl` class, `/dev/fwctl/fwctlN`, the `FWCTL_INFO` and
+//! `FWCTL_RPC` ioctls, and the C driver ABI of `include/linux/fwctl.h`.
+//!
+//! Layout of the crate:
+//! - `uapi`, `policy` (shared with the host crate, `core` only): the uAPI
+//!   types and every decision about a request.
+//! - `ioctl`: the commands, in safe Rust, like the C core's small functions.
+//! - `device`, `chardev`, `abi`, `sysfs`, `param`, `kapi`: the thin
+//!   boundary to C.  All `unsafe` lives there, each block argued.
 
 use kernel::prelude::*;
+
+#[path = "../common/uapi.rs"]
+pub mod uapi;
+
+#[path = "../common/policy.rs"]
+pub mod policy;
+
+pub mod abi;
+mod chardev;
+mod device;
+mod ioctl;
+mod kapi;
+mod param;
+mod sysfs;
 
 module! {
     type: FwctlCore,
     name: "fwctl_core",
     authors: ["fwctl-rs developers"],
-    description: "fwctl subsystem core",
+    description: "fwctl device firmware access framework (Rust core)",
     license: "GPL",
 }
 
+/// The loaded core: owns the char-device region and the class.
 struct FwctlCore;
 
 impl kernel::Module for FwctlCore {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        pr_info!("fwctl core loaded\n");
+        device::subsystem_init()?;
+        pr_info!(
+            "fwctl core loaded (max_scope={})\n",
+            param::global_max().name()
+        );
         Ok(FwctlCore)
+    }
+}
+
+impl Drop for FwctlCore {
+    fn drop(&mut self) {
+        device::subsystem_exit();
     }
 }

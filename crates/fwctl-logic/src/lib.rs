@@ -8,6 +8,8 @@
 #[path = "../../../common/uapi.rs"]
 pub mod uapi;
 
+#[path = "../../../common/policy.rs"]
+pub mod policy;
 
 #[cfg(test)]
 mod tests;

@@ -38,7 +38,11 @@ fn struct_sizes_follow_the_extensible_rules() {
 
 #[test]
 fn rpc_lengths_are_capped_at_2_mib() {
-    let mut r = FwctlRpc { in_len: MAX_RPC_LEN, out_len: MAX_RPC_LEN, ..Default::default() };
+    let mut r = FwctlRpc {
+        in_len: MAX_RPC_LEN,
+        out_len: MAX_RPC_LEN,
+        ..Default::default()
+    };
     assert_eq!(check_rpc_lengths(&r), Ok(()));
     r.in_len += 1;
     assert_eq!(check_rpc_lengths(&r), Err(Errno::EMSGSIZE));
@@ -60,7 +64,14 @@ fn scopes_round_trip_and_order() {
 
 #[test]
 fn plain_structs_read_short_and_write_back() {
-    let rpc = FwctlRpc { size: 32, scope: 2, in_len: 3, out_len: 4, r#in: 5, out: 6 };
+    let rpc = FwctlRpc {
+        size: 32,
+        scope: 2,
+        in_len: 3,
+        out_len: 4,
+        r#in: 5,
+        out: 6,
+    };
     let bytes = plain_bytes(&rpc);
     assert_eq!(bytes.len(), 32);
     assert_eq!(read_plain::<FwctlRpc>(bytes), rpc);
@@ -70,3 +81,174 @@ fn plain_structs_read_short_and_write_back() {
     assert_eq!(short.r#in, 5);
 }
 
+mod policy {
+    use crate::policy::*;
+    use crate::uapi::*;
+
+    fn rpc(scope: u32, in_len: u32, out_len: u32) -> FwctlRpc {
+        FwctlRpc {
+            size: 32,
+            scope,
+            in_len,
+            out_len,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn max_scope_words_round_trip() {
+        for m in [MaxScope::Disabled]
+            .into_iter()
+            .chain(Scope::ALL.iter().map(|s| MaxScope::Upto(*s)))
+        {
+            assert_eq!(MaxScope::parse(m.name().as_bytes()), Some(m));
+            assert_eq!(MaxScope::decode(m.encode()), m);
+        }
+        assert_eq!(
+            MaxScope::parse(b"debug_write\n"),
+            Some(MaxScope::Upto(Scope::DebugWrite))
+        );
+        assert_eq!(MaxScope::parse(b"debug_write\n\n"), None);
+        assert_eq!(MaxScope::parse(b"Debug_Write"), None);
+        assert_eq!(MaxScope::parse(b""), None);
+        assert_eq!(MaxScope::decode(99), MaxScope::Disabled);
+    }
+
+    #[test]
+    fn ratchet_lowers_and_never_raises() {
+        let r = Ratchet::new(MaxScope::DEFAULT);
+        let id = |m| m;
+        assert_eq!(r.lower(MaxScope::DEFAULT, id), Ok(()));
+        assert_eq!(r.lower(MaxScope::Upto(Scope::DebugReadOnly), id), Ok(()));
+        assert_eq!(r.get(), MaxScope::Upto(Scope::DebugReadOnly));
+        assert_eq!(
+            r.lower(MaxScope::Upto(Scope::DebugWrite), id),
+            Err(Errno::EPERM)
+        );
+        assert_eq!(r.get(), MaxScope::Upto(Scope::DebugReadOnly));
+        assert_eq!(r.lower(MaxScope::Disabled, id), Ok(()));
+        assert_eq!(
+            r.lower(MaxScope::Upto(Scope::Configuration), id),
+            Err(Errno::EPERM)
+        );
+        // A ceiling (the global limit) lower than the stored value wins.
+        let d = Ratchet::new(MaxScope::DEFAULT);
+        let global = |m: MaxScope| m.min(MaxScope::Upto(Scope::Configuration));
+        assert_eq!(
+            d.lower(MaxScope::Upto(Scope::DebugWrite), global),
+            Err(Errno::EPERM)
+        );
+        assert_eq!(
+            d.lower(MaxScope::Upto(Scope::Configuration), global),
+            Ok(())
+        );
+    }
+
+    /// The scope matrix: scope x CAP_SYS_RAWIO x lockdown, default limit.
+    #[test]
+    fn scope_matrix_matches_upstream_plus_lockdown() {
+        for scope in Scope::ALL {
+            for cap in [false, true] {
+                for locked in [false, true] {
+                    let got = check_rpc(
+                        &rpc(scope as u32, 16, 16),
+                        MaxScope::DEFAULT,
+                        || cap,
+                        || locked,
+                    );
+                    let want = match scope {
+                        Scope::DebugWriteFull if !cap => Err(Refusal::NoRawio),
+                        Scope::DebugWriteFull if locked => Err(Refusal::Lockdown),
+                        s => Ok(s),
+                    };
+                    assert_eq!(got, want, "{scope:?} cap={cap} locked={locked}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn probes_run_only_for_write_full() {
+        let got = check_rpc(
+            &rpc(1, 0, 0),
+            MaxScope::DEFAULT,
+            || panic!("capable()"),
+            || panic!("lockdown"),
+        );
+        assert_eq!(got, Ok(Scope::DebugReadOnly));
+    }
+
+    #[test]
+    fn upstream_errnos_come_first() {
+        // Too long beats a bad scope, which beats the policy.
+        let r = check_rpc(
+            &rpc(9, MAX_RPC_LEN + 1, 0),
+            MaxScope::Disabled,
+            || false,
+            || true,
+        );
+        assert_eq!(r, Err(Refusal::TooLong));
+        assert_eq!(Refusal::TooLong.errno(), Errno::EMSGSIZE);
+        let r = check_rpc(&rpc(9, 0, 0), MaxScope::Disabled, || false, || true);
+        assert_eq!(r, Err(Refusal::BadScope));
+        assert_eq!(Refusal::BadScope.errno(), Errno::EOPNOTSUPP);
+        let r = check_rpc(&rpc(3, 0, 0), MaxScope::Disabled, || false, || true);
+        assert_eq!(r, Err(Refusal::NoRawio));
+        assert_eq!(Refusal::NoRawio.errno(), Errno::EPERM);
+    }
+
+    #[test]
+    fn limits_refuse_above_and_allow_at_or_below() {
+        let lim = MaxScope::Upto(Scope::DebugReadOnly);
+        assert_eq!(
+            check_rpc(&rpc(0, 0, 0), lim, || true, || false),
+            Ok(Scope::Configuration)
+        );
+        assert_eq!(
+            check_rpc(&rpc(1, 0, 0), lim, || true, || false),
+            Ok(Scope::DebugReadOnly)
+        );
+        assert_eq!(
+            check_rpc(&rpc(2, 0, 0), lim, || true, || false),
+            Err(Refusal::Policy)
+        );
+        assert_eq!(
+            check_rpc(&rpc(0, 0, 0), MaxScope::Disabled, || true, || false),
+            Err(Refusal::Policy)
+        );
+        assert_eq!(Refusal::Policy.errno(), Errno::EPERM);
+    }
+
+    #[test]
+    fn counters_count_each_kind() {
+        let s = Stats::new();
+        s.accept(Scope::DebugWrite);
+        s.accept(Scope::DebugWrite);
+        s.refuse(Refusal::Lockdown);
+        assert_eq!(s.accepted(Scope::DebugWrite), 2);
+        assert_eq!(s.accepted(Scope::Configuration), 0);
+        assert_eq!(s.refused(Refusal::Lockdown), 1);
+        assert_eq!(s.refused(Refusal::Driver), 0);
+        let names: Vec<_> = Refusal::ALL.iter().map(|r| r.counter_name()).collect();
+        assert_eq!(names.len(), 6);
+        assert!(names.iter().all(|n| n.starts_with("refused_")));
+    }
+
+    #[test]
+    fn log_gate_logs_once_per_process_and_rate_limits() {
+        let mut g = LogGate::<4>::new();
+        assert!(g.should_log(100, 0, 1000));
+        assert!(!g.should_log(100, 1, 1000));
+        assert!(g.should_log(101, 2, 1000));
+        // A burst of new processes is cut at BURST per interval...
+        let mut logged = 2;
+        for pid in 200..230 {
+            if g.should_log(pid, 3, 1000) {
+                logged += 1;
+            }
+        }
+        assert_eq!(logged, LogGate::<4>::BURST);
+        // ...and resumes in the next interval.
+        assert!(g.should_log(500, 1003, 1000));
+    }
+}

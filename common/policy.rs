@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The core's RPC policy: upstream's scope rules, plus what upstream lacks —
+//! lockdown awareness, an administrable maximum scope per device and
+//! globally, refusal counters and a per-process log gate.
+//!
+//! Uses only `core`; compiled into `fwctl_core.ko` and unit-tested on the
+//! host by `fwctl-logic`.
+
+use crate::uapi::{check_rpc_lengths, Errno, FwctlRpc, Scope};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+/// The highest scope a device accepts, or `Disabled` for none at all.
+///
+/// Ordered: `Disabled` < `Upto(Configuration)` < ... < `Upto(DebugWriteFull)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MaxScope {
+    /// The device refuses every open and every ioctl.
+    Disabled,
+    /// RPCs up to and including this scope may pass.
+    Upto(Scope),
+}
+
+impl MaxScope {
+    /// The default: everything upstream allows.
+    pub const DEFAULT: MaxScope = MaxScope::Upto(Scope::DebugWriteFull);
+
+    /// The word used in sysfs and on the module command line.
+    pub const fn name(self) -> &'static str {
+        match self {
+            MaxScope::Disabled => "none",
+            MaxScope::Upto(s) => s.name(),
+        }
+    }
+
+    /// Parses a sysfs/module-parameter word; one trailing newline allowed.
+    pub fn parse(word: &[u8]) -> Option<MaxScope> {
+        let word = match word {
+            [w @ .., b'\n'] => w,
+            w => w,
+        };
+        if word == b"none" {
+            return Some(MaxScope::Disabled);
+        }
+        Scope::ALL
+            .iter()
+            .find(|s| s.name().as_bytes() == word)
+            .map(|s| MaxScope::Upto(*s))
+    }
+
+    /// Packs the value for an atomic: 0 is `Disabled`, 1 + scope otherwise.
+    pub const fn encode(self) -> u32 {
+        match self {
+            MaxScope::Disabled => 0,
+            MaxScope::Upto(s) => 1 + s as u32,
+        }
+    }
+
+    /// Unpacks `encode`; anything unknown reads as `Disabled` (fail closed).
+    pub const fn decode(v: u32) -> MaxScope {
+        match v {
+            1..=4 => match Scope::from_u32(v - 1) {
+                Some(s) => MaxScope::Upto(s),
+                None => MaxScope::Disabled,
+            },
+            _ => MaxScope::Disabled,
+        }
+    }
+
+    /// Whether `scope` passes this limit.
+    pub fn allows(self, scope: Scope) -> bool {
+        match self {
+            MaxScope::Disabled => false,
+            MaxScope::Upto(max) => scope <= max,
+        }
+    }
+}
+
+/// A `MaxScope` that can only go down at run time, like lockdown itself.
+pub struct Ratchet(AtomicU32);
+
+impl Ratchet {
+    /// A ratchet starting at `v`.
+    pub const fn new(v: MaxScope) -> Self {
+        Ratchet(AtomicU32::new(v.encode()))
+    }
+
+    /// The current value.
+    pub fn get(&self) -> MaxScope {
+        MaxScope::decode(self.0.load(Ordering::Relaxed))
+    }
+
+    /// Lowers the value to `new`, or fails with `EPERM` if `new` is higher
+    /// than `ceiling` (the value a reader currently sees). Equal is allowed.
+    pub fn lower(
+        &self,
+        new: MaxScope,
+        ceiling: impl Fn(MaxScope) -> MaxScope,
+    ) -> Result<(), Errno> {
+        let mut cur = self.0.load(Ordering::Relaxed);
+        loop {
+            if new > ceiling(MaxScope::decode(cur)) {
+                return Err(Errno::EPERM);
+            }
+            match self.0.compare_exchange_weak(
+                cur,
+                new.encode(),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return Ok(()),
+                Err(seen) => cur = seen,
+            }
+        }
+    }
+}
+
+/// Why the core refused an RPC.  Each has a counter in sysfs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// `in_len` or `out_len` over 2 MiB: `EMSGSIZE`.
+    TooLong = 0,
+    /// Unknown scope: `EOPNOTSUPP`.
+    BadScope = 1,
+    /// `DEBUG_WRITE_FULL` without `CAP_SYS_RAWIO`: `EPERM`.
+    NoRawio = 2,
+    /// `DEBUG_WRITE_FULL` while the kernel is locked down: `EPERM`.
+    Lockdown = 3,
+    /// Above the device's or the global `max_scope`, or disabled: `EPERM`.
+    Policy = 4,
+    /// The driver's `fw_rpc` returned an error (its errno passes through).
+    Driver = 5,
+}
+
+impl Refusal {
+    /// Every reason, in counter order.
+    pub const ALL: [Refusal; 6] = [
+        Refusal::TooLong,
+        Refusal::BadScope,
+        Refusal::NoRawio,
+        Refusal::Lockdown,
+        Refusal::Policy,
+        Refusal::Driver,
+    ];
+
+    /// The errno the caller gets (for `Driver`, the driver chooses).
+    pub const fn errno(self) -> Errno {
+        match self {
+            Refusal::TooLong => Errno::EMSGSIZE,
+            Refusal::BadScope => Errno::EOPNOTSUPP,
+            Refusal::NoRawio | Refusal::Lockdown | Refusal::Policy => Errno::EPERM,
+            Refusal::Driver => Errno::EBADMSG,
+        }
+    }
+
+    /// The counter's file name in sysfs, under `stats/`.
+    pub const fn counter_name(self) -> &'static str {
+        match self {
+            Refusal::TooLong => "refused_too_long",
+            Refusal::BadScope => "refused_bad_scope",
+            Refusal::NoRawio => "refused_no_rawio",
+            Refusal::Lockdown => "refused_lockdown",
+            Refusal::Policy => "refused_policy",
+            Refusal::Driver => "refused_driver",
+        }
+    }
+
+    /// What the log line says.
+    pub const fn reason(self) -> &'static str {
+        match self {
+            Refusal::TooLong => "request or response longer than 2 MiB",
+            Refusal::BadScope => "unknown scope",
+            Refusal::NoRawio => "DEBUG_WRITE_FULL needs CAP_SYS_RAWIO",
+            Refusal::Lockdown => "DEBUG_WRITE_FULL is not allowed while the kernel is locked down",
+            Refusal::Policy => "scope above the administrator's max_scope",
+            Refusal::Driver => "rejected by the driver",
+        }
+    }
+}
+
+/// The file names of the accepted counters, by scope.
+pub const ACCEPTED_NAMES: [&str; 4] = [
+    "accepted_configuration",
+    "accepted_debug_read_only",
+    "accepted_debug_write",
+    "accepted_debug_write_full",
+];
+
+/// Decides whether an RPC may reach the driver.
+///
+/// Upstream's checks come first and in upstream's order, so malformed
+/// requests get upstream's errnos; the project's policy follows.  The
+/// capability and lockdown probes are closures because they have side
+/// effects (auditing, `PF_SUPERPRIV`) and run only for `DEBUG_WRITE_FULL`,
+/// exactly where upstream calls `capable()`.
+pub fn check_rpc(
+    rpc: &FwctlRpc,
+    limit: MaxScope,
+    has_rawio: impl FnOnce() -> bool,
+    locked_down: impl FnOnce() -> bool,
+) -> Result<Scope, Refusal> {
+    check_rpc_lengths(rpc).map_err(|_| Refusal::TooLong)?;
+    let scope = Scope::from_u32(rpc.scope).ok_or(Refusal::BadScope)?;
+    if scope == Scope::DebugWriteFull {
+        if !has_rawio() {
+            return Err(Refusal::NoRawio);
+        }
+        if locked_down() {
+            return Err(Refusal::Lockdown);
+        }
+    }
+    if !limit.allows(scope) {
+        return Err(Refusal::Policy);
+    }
+    Ok(scope)
+}
+
+/// Per-device RPC counters.
+#[derive(Default)]
+pub struct Stats {
+    accepted: [AtomicU64; 4],
+    refused: [AtomicU64; 6],
+}
+
+impl Stats {
+    /// Zeroed counters.
+    pub const fn new() -> Self {
+        Stats {
+            accepted: [const { AtomicU64::new(0) }; 4],
+            refused: [const { AtomicU64::new(0) }; 6],
+        }
+    }
+
+    /// Counts an RPC handed to the driver.
+    pub fn accept(&self, scope: Scope) {
+        self.accepted[scope as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a refusal.
+    pub fn refuse(&self, why: Refusal) {
+        self.refused[why as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The accepted counter of `scope`.
+    pub fn accepted(&self, scope: Scope) -> u64 {
+        self.accepted[scope as usize].load(Ordering::Relaxed)
+    }
+
+    /// The refusal counter of `why`.
+    pub fn refused(&self, why: Refusal) -> u64 {
+        self.refused[why as usize].load(Ordering::Relaxed)
+    }
+}
+
+/// Gate for the "first refusal per process" log line: remembers the last
+/// `N` processes that were logged, and allows at most `BURST` lines per
+/// `INTERVAL` time units overall.
+pub struct LogGate<const N: usize> {
+    seen: [u32; N],
+    next: usize,
+    window_start: u64,
+    in_window: u32,
+}
+
+impl<const N: usize> LogGate<N> {
+    /// Lines allowed per interval.
+    pub const BURST: u32 = 10;
+
+    /// An empty gate.
+    pub const fn new() -> Self {
+        LogGate {
+            seen: [0; N],
+            next: 0,
+            window_start: 0,
+            in_window: 0,
+        }
+    }
+
+    /// Whether process `tgid` may log now (`now`, `interval` in any one
+    /// unit, e.g. jiffies).  A process logs once; a burst of new processes
+    /// is cut at `BURST` lines per interval.
+    pub fn should_log(&mut self, tgid: u32, now: u64, interval: u64) -> bool {
+        if self.seen.contains(&tgid) {
+            return false;
+        }
+        if now.wrapping_sub(self.window_start) >= interval {
+            self.window_start = now;
+            self.in_window = 0;
+        }
+        if self.in_window >= Self::BURST {
+            return false;
+        }
+        self.in_window += 1;
+        self.seen[self.next] = tgid;
+        self.next = (self.next + 1) % N;
+        true
+    }
+}
+
+impl<const N: usize> Default for LogGate<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The driver ABI of upstream's `include/linux/fwctl.h`, exported in symbol
+//! namespace `FWCTL`: a C driver built against that header loads on this
+//! core unmodified.  `fwctl_get()`/`fwctl_put()` are inline in the header
+//! and only touch `struct fwctl_device::dev`, at offset 0 (checked in
+//! `device.rs`).
+
+use crate::device;
+use core::ptr;
+use kernel::bindings as b;
+use kernel::ffi::c_int;
+
+/// Allocates a fwctl device of `size` bytes (the driver's struct, which
+/// embeds `struct fwctl_device` at offset 0), or returns NULL.  The driver
+/// registers it, later unregisters it, and drops it with `fwctl_put()`.
+///
+/// # Safety
+///
+/// Called from C per the header's contract: `parent` is a live device and
+/// `ops` stays valid until `fwctl_unregister()` returns.
+#[no_mangle]
+pub unsafe extern "C" fn _fwctl_alloc_device(
+    parent: *mut b::device,
+    ops: *const b::fwctl_ops,
+    size: usize,
+) -> *mut b::fwctl_device {
+    // SAFETY: the caller's contract is `device::alloc()`'s.
+    match unsafe { device::alloc(parent, ops, size) } {
+        Ok(p) => p.as_ptr(),
+        Err(_) => ptr::null_mut(),
+    }
+}
+
+/// Makes the device visible in sysfs and `/dev`; ops may be called from
+/// then on.  Returns 0 or a negative errno.
+///
+/// # Safety
+///
+/// `fwctl` comes from `_fwctl_alloc_device()` and is not registered.
+#[no_mangle]
+pub unsafe extern "C" fn fwctl_register(fwctl: *mut b::fwctl_device) -> c_int {
+    // SAFETY: the caller's contract is `device::register()`'s.
+    match unsafe { device::register(fwctl) } {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+/// Undoes `fwctl_register()`: waits for running ops, closes every open
+/// user context; afterwards no op is called, and open FDs get `ENODEV`.
+///
+/// # Safety
+///
+/// `fwctl` was registered and is not yet unregistered.
+#[no_mangle]
+pub unsafe extern "C" fn fwctl_unregister(fwctl: *mut b::fwctl_device) {
+    // SAFETY: the caller's contract is `device::unregister()`'s.
+    unsafe { device::unregister(fwctl) }
+}
+
+/// Emits what `EXPORT_SYMBOL_NS_GPL(sym, "FWCTL")` emits: an entry in the
+/// `.export_symbol` section (license, namespace, address) that modpost
+/// turns into the module's symbol table.
+macro_rules! export_symbol_ns_gpl {
+    ($sym:ident, $ns:literal) => {
+        core::arch::global_asm!(
+            ".section \".export_symbol\",\"a\"",
+            concat!("__export_symbol_", stringify!($sym), ":"),
+            ".asciz \"GPL\"",
+            concat!(".asciz \"", $ns, "\""),
+            ".balign 8",
+            concat!(".quad ", stringify!($sym)),
+            ".previous",
+        );
+    };
+}
+
+export_symbol_ns_gpl!(_fwctl_alloc_device, "FWCTL");
+export_symbol_ns_gpl!(fwctl_register, "FWCTL");
+export_symbol_ns_gpl!(fwctl_unregister, "FWCTL");
+
+// The uAPI as the Rust code sees it (`common/uapi.rs`) is the uAPI of the C
+// header the kernel was built with: same values, sizes and offsets.
+const _: () = {
+    use crate::uapi::{self, DeviceType, FwctlInfo, FwctlRpc, Scope};
+    use core::mem::{offset_of, size_of};
+
+    assert!(uapi::FWCTL_TYPE == b::FWCTL_TYPE);
+    assert!(uapi::FWCTL_CMD_INFO == b::FWCTL_CMD_INFO);
+    assert!(uapi::FWCTL_CMD_RPC == b::FWCTL_CMD_RPC);
+    assert!(DeviceType::Mlx5 as u32 == b::fwctl_device_type_FWCTL_DEVICE_TYPE_MLX5);
+    assert!(DeviceType::Cxl as u32 == b::fwctl_device_type_FWCTL_DEVICE_TYPE_CXL);
+    assert!(DeviceType::Bnxt as u32 == b::fwctl_device_type_FWCTL_DEVICE_TYPE_BNXT);
+    assert!(DeviceType::Pds as u32 == b::fwctl_device_type_FWCTL_DEVICE_TYPE_PDS);
+    assert!(Scope::Configuration as u32 == b::fwctl_rpc_scope::FWCTL_RPC_CONFIGURATION.0);
+    assert!(Scope::DebugReadOnly as u32 == b::fwctl_rpc_scope::FWCTL_RPC_DEBUG_READ_ONLY.0);
+    assert!(Scope::DebugWrite as u32 == b::fwctl_rpc_scope::FWCTL_RPC_DEBUG_WRITE.0);
+    assert!(Scope::DebugWriteFull as u32 == b::fwctl_rpc_scope::FWCTL_RPC_DEBUG_WRITE_FULL.0);
+
+    assert!(size_of::<FwctlInfo>() == size_of::<b::fwctl_info>());
+    assert!(offset_of!(FwctlInfo, size) == offset_of!(b::fwctl_info, size));
+    assert!(offset_of!(FwctlInfo, flags) == offset_of!(b::fwctl_info, flags));
+    assert!(offset_of!(FwctlInfo, out_device_type) == offset_of!(b::fwctl_info, out_device_type));
+    assert!(offset_of!(FwctlInfo, device_data_len) == offset_of!(b::fwctl_info, device_data_len));
+    assert!(offset_of!(FwctlInfo, out_device_data) == offset_of!(b::fwctl_info, out_device_data));
+
+    assert!(size_of::<FwctlRpc>() == size_of::<b::fwctl_rpc>());
+    assert!(offset_of!(FwctlRpc, size) == offset_of!(b::fwctl_rpc, size));
+    assert!(offset_of!(FwctlRpc, scope) == offset_of!(b::fwctl_rpc, scope));
+    assert!(offset_of!(FwctlRpc, in_len) == offset_of!(b::fwctl_rpc, in_len));
+    assert!(offset_of!(FwctlRpc, out_len) == offset_of!(b::fwctl_rpc, out_len));
+    assert!(offset_of!(FwctlRpc, r#in) == offset_of!(b::fwctl_rpc, in_));
+    assert!(offset_of!(FwctlRpc, out) == offset_of!(b::fwctl_rpc, out));
+
+    // The driver ABI: what C drivers touch directly.
+    assert!(offset_of!(b::fwctl_device, dev) == 0);
+    assert!(offset_of!(b::fwctl_uctx, fwctl) == 0);
+};

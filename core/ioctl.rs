@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The fwctl commands: open, `FWCTL_INFO`, `FWCTL_RPC`.  Safe Rust over
+//! the boundary types of `device` and the helpers of `kapi`.
+
+use crate::device::{Dev, Ops, RpcAnswer, Uctx};
+use crate::kapi::{self, Caller};
+use crate::policy::{self, MaxScope, Refusal};
+use crate::uapi::{self, Command, Errno, FwctlInfo, FwctlRpc, IoctlOp, Plain, Scope};
+use core::mem::size_of;
+use core::sync::atomic::{AtomicBool, Ordering};
+use kernel::prelude::*;
+
+/// Opens a user context on `dev` for a new file.
+pub(crate) fn open(dev: Dev<'_>) -> Result<Uctx<'static>> {
+    let guard = dev.read_ops();
+    let ops = guard.ops().ok_or(ENODEV)?;
+    if dev.max_scope() == MaxScope::Disabled {
+        return Err(EPERM);
+    }
+    let uctx = ops.open_uctx()?;
+    dev.get();
+    Ok(uctx)
+}
+
+/// Runs one ioctl.
+pub(crate) fn dispatch(uctx: Uctx<'_>, cmd: u32, arg: usize) -> Result {
+    let op = uapi::lookup_ioctl(cmd).ok_or(ENOTTY)?;
+    let mut raw = [0u8; uapi::MAX_CMD_SIZE];
+    let user_size = read_user_struct(op, arg, &mut raw)?;
+
+    let dev = uctx.dev();
+    let guard = dev.read_ops();
+    let ops = guard.ops().ok_or(ENODEV)?;
+    let ucmd = UserCmd {
+        uctx,
+        dev,
+        ops,
+        arg,
+        user_size,
+    };
+    match op.cmd {
+        Command::Info => cmd_info(&ucmd, uapi::read_plain(&raw[..op.size])),
+        Command::Rpc => cmd_rpc(&ucmd, uapi::read_plain(&raw[..op.size])),
+    }
+}
+
+/// Copies the command struct in, per the extensible-struct rules: the
+/// first `u32` is the user's size; below the minimum is `EINVAL`; bytes
+/// past what the kernel knows must be zero, else `E2BIG`.
+fn read_user_struct(op: &IoctlOp, arg: usize, raw: &mut [u8]) -> Result<u32> {
+    let mut size = [0u8; 4];
+    kapi::copy_from_user(arg, &mut size)?;
+    let user_size = u32::from_ne_bytes(size);
+    let (copy, tail) = uapi::user_struct_span(op, user_size).map_err(to_error)?;
+    kapi::copy_from_user(arg, &mut raw[..copy])?;
+    if tail > 0 && !kapi::user_is_zero(arg + op.size, tail)? {
+        return Err(E2BIG);
+    }
+    Ok(user_size)
+}
+
+/// One command in flight: who asked, on which device, where the struct is.
+struct UserCmd<'a> {
+    uctx: Uctx<'a>,
+    dev: Dev<'a>,
+    ops: Ops<'a>,
+    arg: usize,
+    user_size: u32,
+}
+
+impl UserCmd<'_> {
+    /// Copies the updated struct back, truncated to the user's size.
+    fn respond<T: Plain>(&self, cmd: &T) -> Result {
+        let bytes = uapi::plain_bytes(cmd);
+        let n = bytes.len().min(self.user_size as usize);
+        kapi::copy_to_user(self.arg, &bytes[..n])
+    }
+}
+
+fn cmd_info(ucmd: &UserCmd<'_>, mut cmd: FwctlInfo) -> Result {
+    if cmd.flags != 0 {
+        return Err(EOPNOTSUPP);
+    }
+    if ucmd.dev.max_scope() == MaxScope::Disabled {
+        return Err(EPERM);
+    }
+    let user_len = cmd.device_data_len as usize;
+    let mut driver_len = 0;
+    if user_len != 0 {
+        match ucmd.ops.info(ucmd.uctx)? {
+            // No driver data: the user's buffer reads as zeroes.
+            None => kapi::clear_user(cmd.out_device_data as usize, user_len)?,
+            Some(data) => {
+                driver_len = data.len();
+                copy_zero_padded(cmd.out_device_data as usize, data.bytes(user_len), user_len)?;
+            }
+        }
+    }
+    cmd.out_device_type = ucmd.ops.device_type();
+    cmd.device_data_len = driver_len as u32;
+    ucmd.respond(&cmd)
+}
+
+/// Copies `data` to the user and zeroes the rest of their `user_len` bytes.
+fn copy_zero_padded(addr: usize, data: &[u8], user_len: usize) -> Result {
+    kapi::copy_to_user(addr, data)?;
+    if data.len() < user_len {
+        kapi::clear_user(addr + data.len(), user_len - data.len())?;
+    }
+    Ok(())
+}
+
+/// Whether the kernel was tainted by fwctl already (once per boot, as upstream).
+static TAINTED: AtomicBool = AtomicBool::new(false);
+
+fn cmd_rpc(ucmd: &UserCmd<'_>, mut cmd: FwctlRpc) -> Result {
+    let dev = ucmd.dev;
+    let scope = match policy::check_rpc(
+        &cmd,
+        dev.max_scope(),
+        kapi::capable_rawio,
+        kapi::locked_down,
+    ) {
+        Ok(scope) => scope,
+        Err(why) => return Err(refuse(dev, cmd.scope, why, None)),
+    };
+    if scope.taints() && !TAINTED.swap(true, Ordering::Relaxed) {
+        let who = Caller::current();
+        // Upstream's words, so that log watchers keep matching them.
+        dev_warn!(
+            dev.device(),
+            "{}({}): has requested full access to the physical device\n",
+            who.comm(),
+            who.pid
+        );
+        kapi::taint_fwctl();
+    }
+    let mut inbuf = kapi::read_user_buf(cmd.r#in as usize, cmd.in_len as usize)?;
+    // Passed every check and about to reach the driver.
+    dev.prefix().stats.accept(scope);
+    let user_out = cmd.out_len as usize;
+    let answer = ucmd
+        .ops
+        .fw_rpc(ucmd.uctx, scope, &mut inbuf, user_out)
+        .map_err(|e| refuse(dev, cmd.scope, Refusal::Driver, Some(e)))?;
+    let out_len = match answer {
+        RpcAnswer::InPlace(len) => {
+            kapi::copy_to_user(cmd.out as usize, &inbuf[..len.min(user_out)])?;
+            len
+        }
+        RpcAnswer::NewBuffer(buf) => {
+            kapi::copy_to_user(cmd.out as usize, buf.bytes(user_out))?;
+            buf.len()
+        }
+    };
+    cmd.out_len = out_len as u32;
+    ucmd.respond(&cmd)
+}
+
+/// Counts a refusal, logs it once per process, and returns its error.
+fn refuse(dev: Dev<'_>, raw_scope: u32, why: Refusal, driver_err: Option<Error>) -> Error {
+    let prefix = dev.prefix();
+    prefix.stats.refuse(why);
+    let who = Caller::current();
+    let log = prefix
+        .log_gate
+        .lock()
+        .should_log(who.tgid as u32, kapi::jiffies(), 5 * kapi::HZ);
+    if log {
+        let scope = Scope::from_u32(raw_scope).map_or("unknown", Scope::name);
+        dev_notice!(
+            dev.device(),
+            "refused {} RPC from {}({}): {}\n",
+            scope,
+            who.comm(),
+            who.tgid,
+            why.reason()
+        );
+    }
+    driver_err.unwrap_or_else(|| to_error(why.errno()))
+}
+
+/// The kernel's number for a uAPI errno name.
+fn to_error(e: Errno) -> Error {
+    match e {
+        Errno::EPERM => EPERM,
+        Errno::ENODEV => ENODEV,
+        Errno::EFAULT => EFAULT,
+        Errno::E2BIG => E2BIG,
+        Errno::ENOMEM => ENOMEM,
+        Errno::EINVAL => EINVAL,
+        Errno::ENOTTY => ENOTTY,
+        Errno::EBADMSG => EBADMSG,
+        Errno::EMSGSIZE => EMSGSIZE,
+        Errno::EOPNOTSUPP => EOPNOTSUPP,
+    }
+}
+
+const _: () = assert!(size_of::<FwctlRpc>() <= uapi::MAX_CMD_SIZE);

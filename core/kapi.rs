@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Safe wrappers for the few kernel C functions the core's logic calls
+//! (capabilities, lockdown, taint, the current task, user memory checks).
+
+use kernel::bindings as b;
+use kernel::prelude::*;
+use kernel::str::BStr;
+use kernel::uaccess::{UserPtr, UserSlice};
+
+/// Whether the caller has `CAP_SYS_RAWIO` (audited, like `capable()`).
+pub(crate) fn capable_rawio() -> bool {
+    // SAFETY: `capable()` checks the current task's credentials; its side
+    // effects (audit, `PF_SUPERPRIV`) are the point of calling it.
+    unsafe { b::capable(b::CAP_SYS_RAWIO as i32) }
+}
+
+/// Whether the kernel's lockdown forbids raw device access.
+///
+/// `DEBUG_WRITE_FULL` gives userspace unrestricted access to a PCI device's
+/// firmware, so it is gated by the reason that gates raw PCI access
+/// (config-space writes, BAR mmap): `LOCKDOWN_PCI_ACCESS`, an integrity
+/// reason, refused under both `integrity` and `confidentiality`.
+pub(crate) fn locked_down() -> bool {
+    // SAFETY: `security_locked_down()` takes an enum value and has no other
+    // preconditions; it returns 0 or a negative errno.
+    unsafe { b::security_locked_down(b::lockdown_reason_LOCKDOWN_PCI_ACCESS) != 0 }
+}
+
+/// Sets `TAINT_FWCTL`.
+pub(crate) fn taint_fwctl() {
+    // SAFETY: `add_taint()` takes a flag number and a lockdep decision.
+    unsafe { b::add_taint(b::TAINT_FWCTL, b::lockdep_ok_LOCKDEP_STILL_OK) };
+}
+
+/// The calling process, for log lines.
+pub(crate) struct Caller {
+    comm: [u8; 16],
+    /// Thread id, as upstream's messages print it.
+    pub(crate) pid: i32,
+    /// Process id, for "once per process".
+    pub(crate) tgid: i32,
+}
+
+impl Caller {
+    /// The current task.
+    pub(crate) fn current() -> Self {
+        let task = kernel::task::Task::current_raw();
+        let mut comm = [0u8; 16];
+        // SAFETY: `task` is the current task, alive while it runs this code.
+        let raw = unsafe { (&raw const (*task).comm).cast::<u8>() };
+        for (i, d) in comm.iter_mut().enumerate() {
+            // SAFETY: `comm` is a 16-byte array in the task; another thread
+            // may rename the task concurrently, so each byte is read
+            // volatile, never through a reference.  A torn name is harmless
+            // for a log line.
+            *d = unsafe { core::ptr::read_volatile(raw.add(i)) };
+        }
+        // SAFETY: as above, the current task is alive.
+        let (pid, tgid) = unsafe { ((*task).pid, (*task).tgid) };
+        Caller { comm, pid, tgid }
+    }
+
+    /// The command name.
+    pub(crate) fn comm(&self) -> &BStr {
+        let n = self
+            .comm
+            .iter()
+            .position(|c| *c == 0)
+            .unwrap_or(self.comm.len());
+        BStr::from_bytes(&self.comm[..n])
+    }
+}
+
+/// `jiffies`, for rate limits.
+pub(crate) fn jiffies() -> u64 {
+    // SAFETY: `jiffies` is a kernel global updated by the timer; a volatile
+    // read of a naturally aligned word is what `READ_ONCE(jiffies)` does.
+    unsafe { core::ptr::read_volatile(&raw const b::jiffies) as u64 }
+}
+
+/// Jiffies per second.
+pub(crate) const HZ: u64 = b::HZ as u64;
+
+/// Whether `len` bytes of user memory at `addr` are all zero.
+pub(crate) fn user_is_zero(addr: usize, len: usize) -> Result<bool> {
+    // SAFETY: `check_zeroed_user()` validates the user range itself and
+    // returns 1 (zero), 0 (non-zero) or -EFAULT.
+    let r = unsafe { b::check_zeroed_user(UserPtr::from_addr(addr).as_const_ptr(), len) };
+    match r {
+        0 => Ok(false),
+        1 => Ok(true),
+        e => Err(Error::from_errno(e)),
+    }
+}
+
+/// Copies `data` to user memory at `addr`.
+pub(crate) fn copy_to_user(addr: usize, data: &[u8]) -> Result {
+    UserSlice::new(UserPtr::from_addr(addr), data.len())
+        .writer()
+        .write_slice(data)
+}
+
+/// Zeroes `len` bytes of user memory at `addr`.
+pub(crate) fn clear_user(addr: usize, len: usize) -> Result {
+    static ZEROES: [u8; 4096] = [0; 4096];
+    let mut w = UserSlice::new(UserPtr::from_addr(addr), len).writer();
+    let mut left = len;
+    while left > 0 {
+        let n = left.min(ZEROES.len());
+        w.write_slice(&ZEROES[..n])?;
+        left -= n;
+    }
+    Ok(())
+}
+
+/// Copies `out.len()` bytes from user memory at `addr`.
+pub(crate) fn copy_from_user(addr: usize, out: &mut [u8]) -> Result {
+    UserSlice::new(UserPtr::from_addr(addr), out.len())
+        .reader()
+        .read_slice(out)
+}
+
+/// Reads `len` bytes of user memory at `addr` into a new buffer, which
+/// may come from vmalloc for large lengths and is not zeroed first: every
+/// byte is written by the copy or the buffer is dropped.
+pub(crate) fn read_user_buf(addr: usize, len: usize) -> Result<KVVec<u8>> {
+    let mut buf = KVVec::with_capacity(len, GFP_KERNEL_ACCOUNT)?;
+    UserSlice::new(UserPtr::from_addr(addr), len)
+        .reader()
+        .read_all(&mut buf, GFP_KERNEL_ACCOUNT)?;
+    Ok(buf)
+}

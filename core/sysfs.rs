@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! sysfs attributes of each fwctl device:
+//! - `max_scope`: the effective limit; writes may only lower it;
+//! - `stats/accepted_<scope>` and `stats/refused_<reason>`: counters.
+
+use crate::device::Dev;
+use crate::param;
+use crate::policy::{MaxScope, Refusal, ACCEPTED_NAMES};
+use crate::uapi::Scope;
+use core::fmt::Write;
+use core::ptr;
+use kernel::bindings as b;
+use kernel::prelude::*;
+use kernel::str::as_char_ptr_in_const_context;
+
+/// Writes formatted text into a sysfs page.
+struct Page<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl Write for Page<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.len + s.len();
+        if end > self.buf.len() {
+            return Err(core::fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Runs `f` on the fwctl device behind a sysfs callback's `dev`, with the
+/// page as output; returns the length or a negative errno.
+///
+/// # Safety
+///
+/// `dev` is a fwctl device's `struct device` (sysfs keeps it alive during
+/// the callback) and `buf` a `PAGE_SIZE` buffer.
+unsafe fn show(
+    dev: *mut b::device,
+    buf: *mut c_char,
+    f: impl FnOnce(Dev<'_>, &mut Page<'_>) -> core::fmt::Result,
+) -> isize {
+    // SAFETY: `dev` is at offset 0 of a `struct fwctl_device` from `alloc()`
+    // and sysfs holds it for the call (caller).
+    let fwctl = unsafe { Dev::from_raw(dev.cast()) };
+    // SAFETY: sysfs hands `show` a zeroed page of `PAGE_SIZE` bytes (caller).
+    let page = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), b::PAGE_SIZE) };
+    let mut out = Page { buf: page, len: 0 };
+    match f(fwctl, &mut out) {
+        Ok(()) => out.len as isize,
+        Err(_) => ENOMEM.to_errno() as isize,
+    }
+}
+
+/// # Safety
+///
+/// Called by sysfs on a fwctl device with a `PAGE_SIZE` buffer.
+unsafe extern "C" fn max_scope_show(
+    dev: *mut b::device,
+    _attr: *mut b::device_attribute,
+    buf: *mut c_char,
+) -> isize {
+    // SAFETY: called by sysfs per `show()`'s contract.
+    unsafe { show(dev, buf, |d, out| writeln!(out, "{}", d.max_scope().name())) }
+}
+
+/// # Safety
+///
+/// Called by sysfs on a fwctl device with `count` bytes in `buf`.
+unsafe extern "C" fn max_scope_store(
+    dev: *mut b::device,
+    _attr: *mut b::device_attribute,
+    buf: *const c_char,
+    count: usize,
+) -> isize {
+    // SAFETY: `dev` is a live fwctl device during the callback (sysfs).
+    let fwctl = unsafe { Dev::from_raw(dev.cast()) };
+    // SAFETY: sysfs passes `count` readable bytes.
+    let input = unsafe { core::slice::from_raw_parts(buf.cast::<u8>(), count) };
+    let Some(new) = MaxScope::parse(input) else {
+        return EINVAL.to_errno() as isize;
+    };
+    let global = param::global_max();
+    match fwctl.prefix().max_scope.lower(new, |own| own.min(global)) {
+        Ok(()) => {
+            dev_info!(fwctl.device(), "max_scope lowered to {}\n", new.name());
+            count as isize
+        }
+        Err(_) => EPERM.to_errno() as isize,
+    }
+}
+
+/// # Safety
+///
+/// Called by sysfs on a fwctl device with a `PAGE_SIZE` buffer.
+unsafe extern "C" fn accepted_show<const S: u32>(
+    dev: *mut b::device,
+    _attr: *mut b::device_attribute,
+    buf: *mut c_char,
+) -> isize {
+    let Some(scope) = Scope::from_u32(S) else {
+        return EINVAL.to_errno() as isize;
+    };
+    // SAFETY: called by sysfs per `show()`'s contract.
+    unsafe {
+        show(dev, buf, |d, out| {
+            writeln!(out, "{}", d.prefix().stats.accepted(scope))
+        })
+    }
+}
+
+/// # Safety
+///
+/// Called by sysfs on a fwctl device with a `PAGE_SIZE` buffer.
+unsafe extern "C" fn refused_show<const R: usize>(
+    dev: *mut b::device,
+    _attr: *mut b::device_attribute,
+    buf: *mut c_char,
+) -> isize {
+    let why = Refusal::ALL[R];
+    // SAFETY: called by sysfs per `show()`'s contract.
+    unsafe {
+        show(dev, buf, |d, out| {
+            writeln!(out, "{}", d.prefix().stats.refused(why))
+        })
+    }
+}
+
+type ShowFn = unsafe extern "C" fn(*mut b::device, *mut b::device_attribute, *mut c_char) -> isize;
+
+/// A `struct device_attribute` in static memory (lockdep wants static keys).
+#[repr(transparent)]
+struct Attr(b::device_attribute);
+// SAFETY: immutable, read by the driver core from any thread.
+unsafe impl Sync for Attr {}
+
+impl Attr {
+    const fn ro(name: &'static CStr, show: ShowFn) -> Self {
+        Attr(b::device_attribute {
+            attr: b::attribute {
+                name: as_char_ptr_in_const_context(name),
+                mode: 0o444,
+                ..pin_init::zeroed()
+            },
+            __bindgen_anon_1: b::device_attribute__bindgen_ty_1 { show: Some(show) },
+            __bindgen_anon_2: b::device_attribute__bindgen_ty_2 { store: None },
+        })
+    }
+}
+
+static MAX_SCOPE: Attr = Attr(b::device_attribute {
+    attr: b::attribute {
+        name: as_char_ptr_in_const_context(c"max_scope"),
+        mode: 0o644,
+        ..pin_init::zeroed()
+    },
+    __bindgen_anon_1: b::device_attribute__bindgen_ty_1 {
+        show: Some(max_scope_show),
+    },
+    __bindgen_anon_2: b::device_attribute__bindgen_ty_2 {
+        store: Some(max_scope_store),
+    },
+});
+
+static ACCEPTED: [Attr; 4] = [
+    Attr::ro(c"accepted_configuration", accepted_show::<0>),
+    Attr::ro(c"accepted_debug_read_only", accepted_show::<1>),
+    Attr::ro(c"accepted_debug_write", accepted_show::<2>),
+    Attr::ro(c"accepted_debug_write_full", accepted_show::<3>),
+];
+
+static REFUSED: [Attr; 6] = [
+    Attr::ro(c"refused_too_long", refused_show::<0>),
+    Attr::ro(c"refused_bad_scope", refused_show::<1>),
+    Attr::ro(c"refused_no_rawio", refused_show::<2>),
+    Attr::ro(c"refused_lockdown", refused_show::<3>),
+    Attr::ro(c"refused_policy", refused_show::<4>),
+    Attr::ro(c"refused_driver", refused_show::<5>),
+];
+
+// The sysfs names above are the ones the pure policy code documents.
+const _: () = {
+    const fn same(a: &str, b: &CStr) -> bool {
+        let (a, b) = (a.as_bytes(), b.to_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    assert!(same(ACCEPTED_NAMES[0], c"accepted_configuration"));
+    assert!(same(ACCEPTED_NAMES[3], c"accepted_debug_write_full"));
+    assert!(same(Refusal::ALL[5].counter_name(), c"refused_driver"));
+    assert!(same(Refusal::ALL[0].counter_name(), c"refused_too_long"));
+};
+
+/// A NULL-terminated pointer table, as C wants it.
+#[repr(transparent)]
+pub(crate) struct Table<T, const N: usize>([*const T; N]);
+// SAFETY: the pointers point to immutable statics.
+unsafe impl<T, const N: usize> Sync for Table<T, N> {}
+
+const fn attr(a: &'static Attr) -> *const b::attribute {
+    &a.0.attr
+}
+
+static MAIN_ATTRS: Table<b::attribute, 2> = Table([attr(&MAX_SCOPE), ptr::null()]);
+
+static STATS_ATTRS: Table<b::attribute, 11> = Table([
+    attr(&ACCEPTED[0]),
+    attr(&ACCEPTED[1]),
+    attr(&ACCEPTED[2]),
+    attr(&ACCEPTED[3]),
+    attr(&REFUSED[0]),
+    attr(&REFUSED[1]),
+    attr(&REFUSED[2]),
+    attr(&REFUSED[3]),
+    attr(&REFUSED[4]),
+    attr(&REFUSED[5]),
+    ptr::null(),
+]);
+
+#[repr(transparent)]
+struct Group(b::attribute_group);
+// SAFETY: immutable, read by the driver core from any thread.
+unsafe impl Sync for Group {}
+
+static MAIN_GROUP: Group = Group(b::attribute_group {
+    __bindgen_anon_2: b::attribute_group__bindgen_ty_2 {
+        attrs_const: MAIN_ATTRS.0.as_ptr(),
+    },
+    ..pin_init::zeroed()
+});
+
+static STATS_GROUP: Group = Group(b::attribute_group {
+    name: as_char_ptr_in_const_context(c"stats"),
+    __bindgen_anon_2: b::attribute_group__bindgen_ty_2 {
+        attrs_const: STATS_ATTRS.0.as_ptr(),
+    },
+    ..pin_init::zeroed()
+});
+
+/// `struct device::groups` of every fwctl device.
+pub(crate) static GROUPS: Table<b::attribute_group, 3> =
+    Table([&MAIN_GROUP.0, &STATS_GROUP.0, ptr::null()]);
+
+impl<T, const N: usize> Table<T, N> {
+    /// The table's address, for C, which takes it as a mutable pointer but
+    /// never writes through it.
+    pub(crate) fn as_ptr(&'static self) -> *mut *const T {
+        self.0.as_ptr().cast_mut()
+    }
+}
