@@ -12,7 +12,7 @@
 #
 # The kernel's own build system reads the Kbuild file beside this one.
 
-CACHE   ?= $(HOME)/.cache/fwctl-rs
+CACHE   ?= $(or $(FWCTL_CACHE),$(HOME)/.cache/fwctl-rs)
 KSRC    ?= $(CACHE)/src/linux-source-7.3
 TOOLS   := $(CACHE)/tools
 # The kernel's make must use Debian's rustc (the one with the core library's
@@ -34,7 +34,7 @@ endif
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN)
 
-.PHONY: all modules clean setup kernel guest check demo host-test clippy rustfmt
+.PHONY: all modules test-modules clean setup kernel guest check demo host-test clippy rustfmt rustfmtcheck
 
 all: modules
 
@@ -49,15 +49,35 @@ modules: kernel
 endif
 modules:
 	$(KMAKE) modules
+	@scripts/sign-modules.sh $(KDIR) $$(sed 's/\.o$$/.ko/' modules.order)
 
-clippy:
-	$(KMAKE) CLIPPY=1 modules
+# Test-only drivers (never installed): the C loopback driver that proves the
+# C ABI, and the Rust one that proves the safe Rust driver API.
+test-modules: modules
+	$(MAKE) -C tools/testing/fwctl_test KDIR=$(KDIR)
+	$(MAKE) -C tools/testing/fwctl_rust_test KDIR=$(KDIR)
 
+# Clippy with the kernel's lints, warnings as errors.
+clippy: $(if $(OWN_KERNEL),kernel)
+	$(KMAKE) CLIPPY=1 CLIPPY_DRIVER=/usr/bin/clippy-driver KRUSTFLAGS=-Dwarnings modules
+	$(MAKE) -C tools/testing/fwctl_rust_test KDIR=$(KDIR) CLIPPY=1 \
+		CLIPPY_DRIVER=/usr/bin/clippy-driver KRUSTFLAGS=-Dwarnings
+
+# rustfmt with the kernel's configuration, on every crate root of the
+# project (modules follow from there); rustfmtcheck only reports.
+RUST_ROOTS := core/fwctl_core.rs cxl/fwctl_cxl.rs mlx5/fwctl_mlx5.rs \
+	tools/testing/fwctl_rust_test/fwctl_rust_test.rs crates/fwctl-logic/src/lib.rs
+RUSTFMT = rustfmt --edition 2021 --config-path $(KSRC)/.rustfmt.toml
 rustfmt:
-	$(KMAKE) rustfmt
+	$(RUSTFMT) $(RUST_ROOTS)
+rustfmtcheck:
+	$(RUSTFMT) --check $(RUST_ROOTS)
 
 clean:
 	$(KMAKE) clean
+	$(MAKE) -C tools/testing/fwctl_test clean
+	$(MAKE) -C tools/testing/fwctl_rust_test clean
+	$(MAKE) -C tools/testing/selftests/fwctl clean
 	cargo clean
 
 host-test: setup

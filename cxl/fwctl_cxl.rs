@@ -5,8 +5,18 @@
 use kernel::prelude::*;
 
 mod cxl {
-    #![allow(dead_code, non_camel_case_types, non_snake_case, non_upper_case_globals)]
-    #![allow(clippy::all, unreachable_pub, missing_docs)]
+    #![allow(
+        dead_code,
+        non_camel_case_types,
+        non_snake_case,
+        non_upper_case_globals
+    )]
+    #![allow(
+        clippy::all,
+        clippy::undocumented_unsafe_blocks,
+        unreachable_pub,
+        missing_docs
+    )]
     use kernel::bindings::*;
     use kernel::ffi;
     include!("cxl_bindings_generated.rs");

@@ -54,7 +54,7 @@ fi
 qemu="-name $name -M $machine"
 if [ "$cxl" = 1 ]; then
 	# Backends must be multiples of 256 MiB, a persistent device needs an
-	# LSA, and each device its own serial number (see Documentation/lab.rst).
+	# LSA, and each device its own serial number (see Documentation/testing.rst).
 	truncate -s 256M "$scratch/cxl-mem1.raw"
 	truncate -s 1M "$scratch/cxl-lsa1.raw"
 	qemu="$qemu -object memory-backend-file,id=cxl-mem1,share=on,mem-path=$scratch/cxl-mem1.raw,size=256M"

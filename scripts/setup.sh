@@ -60,7 +60,7 @@ debian_mirror() {
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 # 1. Debian packages from bookworm / bookworm-security.
-DEB_PKGS="rustc-web rust-web-src libclang-19-dev clang-19 lld-19 llvm-19 flex bison bc libelf-dev libssl-dev dwarves cpio udev kmod make gcc python3-pip python3-venv"
+DEB_PKGS="rustc-web rust-web-src rust-web-clippy libclang-19-dev clang-19 lld-19 llvm-19 flex bison bc libelf-dev libssl-dev dwarves cpio udev kmod make gcc python3-pip python3-venv"
 todo=""
 for p in $DEB_PKGS; do pkg_installed "$p" || todo="$todo $p"; done
 if [ -n "$todo" ]; then

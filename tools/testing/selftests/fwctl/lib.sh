@@ -3,14 +3,16 @@
 
 FWCTL_REPO=${FWCTL_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)}
 
-# What counts as a splat in dmesg: any of these fails the test that made it.
-SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|suspicious RCU|Oops|general protection fault|Kernel panic|panicked at|rust_panic|refcount_t:|list_add corruption|list_del corruption|stack-protector|hung_task'
+# What counts as a splat in dmesg: run.sh reports them under the test that
+# made them, and its final case fails if any appeared during the run.
+SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|suspicious RCU|Oops|general protection fault|Kernel panic|panicked at|rust_panic|refcount_t:|list_add corruption|list_del corruption|list corrupted|stack-protector|hung_task'
 
 ko() { # ko NAME: path of one of the project's modules
 	case "$1" in
 	fwctl_core) echo "$FWCTL_REPO/core/fwctl_core.ko" ;;
 	fwctl_cxl) echo "$FWCTL_REPO/cxl/fwctl_cxl.ko" ;;
 	fwctl_mlx5) echo "$FWCTL_REPO/mlx5/fwctl_mlx5.ko" ;;
+	fwctl_rust_test) echo "$FWCTL_REPO/tools/testing/fwctl_rust_test/$1.ko" ;;
 	*) echo "$FWCTL_REPO/tools/testing/fwctl_test/$1.ko" ;;
 	esac
 }

@@ -1,57 +1,139 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs the fwctl kselftests inside the test guest and prints KTAP:
-# one "ok N name" / "not ok N name" line per test and a plan line.
-#   run.sh [TEST...]   default: every test of the default list
-# After all tests, a final test fails on any splat since the first test and
+# Runs the fwctl kselftests inside the test guest and prints one flat KTAP
+# stream: every test case is one "ok N name" / "not ok N name" line
+# ("# SKIP" appended for skips), numbered across programs.  A harness
+# program gives one line per TEST/TEST_F case, a shell test (*.sh) one line.
+# Everything else is printed behind "# "; the plan line comes last.
+#   run.sh [TEST [ARGS]...]   default: every test of the default list
+# A program that ends early (crash, timeout, missing cases) or fails without
+# a failing case adds one "not ok" line of its own.
+# After all tests, a final case fails on any splat since the first test and
 # on any kmemleak report.
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
 . "$dir/lib.sh"
 
+DEFAULT_TESTS=(smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope
+	       fwctl_policy fwctl_rust_api fwctl_scale)
+TEST_TIMEOUT=${FWCTL_TEST_TIMEOUT:-600}
+
 if [ $# -eq 0 ]; then
-	set -- smoke.sh
+	set -- "${DEFAULT_TESTS[@]}"
 fi
 
 ensure_debugfs
+# udev has done its part at boot (the console ports); stop it so that the
+# thousands of uevents of the scale tests do not compete with the tests.
+pkill -x systemd-udevd 2>/dev/null || true
 [ -e /sys/kernel/debug/kmemleak ] && echo clear >/sys/kernel/debug/kmemleak
 dmesg_mark
 run_mark=$FWCTL_MARK
 
-echo "TAP version 13"
-echo "1..$(( $# + 1 ))"
 n=0
-for t in "$@"; do
+# case_line ok|"not ok" NAME: one numbered result line.
+case_line() {
 	n=$((n + 1))
-	name=${t%% *}
-	out=$(cd "$dir" && timeout 600 bash -c "./$t" 2>&1)
+	echo "$1 $n fwctl: $2"
+}
+
+# run_shell TEST: a shell test is one case, judged by its exit status.
+run_shell() {
+	local t=$1 name=${1%% *} out rc
+	out=$(cd "$dir" && timeout --kill-after=10 "$TEST_TIMEOUT" bash -c "./$t" 2>&1)
 	rc=$?
 	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
-	if [ "$rc" = 0 ]; then
-		echo "ok $n fwctl: $name"
-	elif [ "$rc" = 4 ]; then
-		echo "ok $n fwctl: $name # SKIP"
-	else
-		echo "not ok $n fwctl: $name (exit $rc)"
+	case "$rc" in
+	0) case_line ok "$name" ;;
+	4) case_line ok "$name # SKIP" ;;
+	*) case_line "not ok" "$name (exit $rc)" ;;
+	esac
+}
+
+# run_harness TEST: renumber the program's own result lines into the stream.
+run_harness() {
+	local t=$1 name=${1%% *} line rc=none plan="" results=0 failures=0
+	local rc_tag="fwctl-run-exit-status-$$:"
+	while IFS= read -r line || [ -n "$line" ]; do
+		case "$line" in
+		*"$rc_tag"*)	# the exit status, maybe after an unended line
+			rc=${line##*"$rc_tag"}
+			line=${line%"$rc_tag"*}
+			[ -n "$line" ] && echo "# $line"
+			;;
+		"ok "[0-9]*|"not ok "[0-9]*)
+			local verdict=ok rest=${line#ok }
+			if [ "${line#not ok }" != "$line" ]; then
+				verdict="not ok"
+				rest=${line#not ok }
+				failures=$((failures + 1))
+			fi
+			rest=${rest#* }		# drop the program's own number
+			results=$((results + 1))
+			case_line "$verdict" "$name: $rest"
+			;;
+		1..[0-9]*)
+			[ -z "$plan" ] && plan=${line#1..} && plan=${plan%% *}
+			echo "# $line"
+			;;
+		*)
+			echo "# $line"
+			;;
+		esac
+	done < <(cd "$dir" && timeout --kill-after=10 "$TEST_TIMEOUT" bash -c "./$t" 2>&1
+		 echo "$rc_tag$?")
+	if [ "$results" = 0 ]; then
+		if [ "$rc" = 4 ] || { [ "$rc" = 0 ] && [ "$plan" = 0 ]; }; then
+			case_line ok "$name # SKIP"
+		else
+			case_line "not ok" "$name (exit $rc, no results)"
+		fi
+	elif [ -n "$plan" ] && [ "$results" -lt "$plan" ]; then
+		case_line "not ok" "$name (exit $rc after $results of $plan cases)"
+	elif [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ "$failures" = 0 ]; then
+		case_line "not ok" "$name (exit $rc)"
+	fi
+}
+
+echo "TAP version 13"
+for t in "$@"; do
+	dmesg_mark
+	case "${t%% *}" in
+	*.sh) run_shell "$t" ;;
+	*) run_harness "$t" ;;
+	esac
+	s=$(dmesg_splats)
+	if [ -n "$s" ]; then
+		echo "# kernel splat during ${t%% *}:"
+		printf '%s\n' "$s" | head -40 | sed 's/^/#   /'
 	fi
 done
 
-n=$((n + 1))
 FWCTL_MARK=$run_mark
-leaks=""
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	sleep 6
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	leaks=$(cat /sys/kernel/debug/kmemleak)
+# kmemleak lives in debugfs, whose writable files lockdown closes: under
+# lockdown only splats can be checked here (the default boot runs the same
+# programs with kmemleak).
+leaks="" what="no splat or leak in the whole run"
+kml=/sys/kernel/debug/kmemleak
+if [ ! -e "$kml" ]; then
+	leaks="kmemleak is not available in this kernel"
+elif locked=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/security/lockdown 2>/dev/null) &&
+     [ -n "$locked" ] && [ "$locked" != none ]; then
+	what="no splat in the whole run (kmemleak closed by lockdown=$locked)"
 else
-	leaks="kmemleak is not available"
+	sleep 6
+	if echo scan >"$kml" && echo scan >"$kml"; then
+		leaks=$(cat "$kml")
+	else
+		leaks="cannot trigger a kmemleak scan"
+	fi
 fi
 s=$(dmesg_splats)
 if [ -z "$s" ] && [ -z "$leaks" ]; then
-	echo "ok $n fwctl: no splat or leak in the whole run"
+	case_line ok "$what"
 else
 	printf '%s\n%s\n' "$s" "$leaks" | head -60 | sed 's/^/# /'
-	echo "not ok $n fwctl: no splat or leak in the whole run"
+	case_line "not ok" "$what"
 fi
+echo "1..$n"

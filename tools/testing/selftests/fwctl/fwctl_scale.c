@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fwctl kselftest: the 4096 device limit (upstream's FWCTL_MAX_DEVICES,
+ * the size of the char device region).
+ */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "kselftest_harness.h"
+#include "fwctl_harness.h"
+
+/* Devices added per write to debugfs "add". */
+#define ADD_BATCH	512
+#define SCALE_TIMEOUT	540
+
+FIXTURE(scale) {
+	struct fwctl_env env;
+};
+
+FIXTURE_SETUP(scale)
+{
+	fwctl_setup(_metadata, &self->env, false);
+}
+
+FIXTURE_TEARDOWN_PARENT(scale)
+{
+	fwctl_env_teardown(&self->env);
+}
+
+static int class_count(void)
+{
+	return count_dir_entries(FWCTL_CLASS_DIR, "fwctl");
+}
+
+static int node_count(void)
+{
+	return count_dir_entries(FWCTL_DEV_DIR, "fwctl");
+}
+
+TEST_F_TIMEOUT(scale, max_devices, SCALE_TIMEOUT)
+{
+	const char *last = FWCTL_DEV_DIR "/fwctl4095";
+	int total, others, batch, now, ret, fd;
+	struct fwctl_test_info ti;
+	long long t0 = now_ms();
+	struct stat st;
+
+	total = class_count();
+	ret = fwctl_test_nr_devices();
+	ASSERT_LE(1, ret);
+	others = total - ret;
+	TH_LOG("%d fwctl device(s) of other drivers", others);
+
+	while (total < FWCTL_MAX_DEVICES) {
+		batch = FWCTL_MAX_DEVICES - total;
+		if (batch > ADD_BATCH)
+			batch = ADD_BATCH;
+		ret = fwctl_test_add(batch);
+		ASSERT_EQ(0, ret) TH_LOG("add %d with %d devices: %s", batch,
+					 total, strerror(-ret));
+		now = class_count();
+		ASSERT_EQ(total + batch, now);
+		total = now;
+	}
+	TH_LOG("%d devices after %lld ms", total, now_ms() - t0);
+	EXPECT_EQ(FWCTL_MAX_DEVICES, node_count());
+	ASSERT_EQ(0, stat(last, &st)) TH_LOG("no %s", last);
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	fd = open(last, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("open %s", last);
+	EXPECT_EQ(0, test_info(fd, &ti));
+	close(fd);
+
+	/* No minor left: the next device cannot be created. */
+	ret = fwctl_test_add(1);
+	EXPECT_NE(0, ret);
+	TH_LOG("add beyond %d: %s", FWCTL_MAX_DEVICES, strerror(-ret));
+	EXPECT_EQ(FWCTL_MAX_DEVICES, class_count());
+	EXPECT_EQ(FWCTL_MAX_DEVICES, node_count());
+
+	ASSERT_EQ(0, fwctl_test_remove(-1));
+	EXPECT_EQ(0, fwctl_test_nr_devices());
+	EXPECT_EQ(others, class_count());
+	EXPECT_EQ(others, node_count());
+	TH_LOG("done after %lld ms", now_ms() - t0);
+}
+
+TEST_HARNESS_MAIN
