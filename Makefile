@@ -34,7 +34,7 @@ endif
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN)
 
-.PHONY: all modules test-modules clean setup kernel guest check demo host-test clippy rustfmt rustfmtcheck
+.PHONY: all modules test-modules clean setup kernel guest check demo host-test clippy rustfmt rustfmtcheck uapi-check
 
 all: modules
 
@@ -79,6 +79,10 @@ clean:
 	$(MAKE) -C tools/testing/fwctl_rust_test clean
 	$(MAKE) -C tools/testing/selftests/fwctl clean
 	cargo clean
+
+# The uAPI headers' layouts, asserted by a C compiler (sizes and offsets).
+uapi-check:
+	$(CC) -fsyntax-only -Wall -Werror -I uapi uapi/layout_check.c
 
 host-test: setup
 	cargo test --workspace

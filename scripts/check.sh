@@ -49,8 +49,9 @@ if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 	tail -30 "$log/cargo.log"; echo "FAILED: cargo test did not run"; failed=$((failed + 1))
 fi
 
-step "style"
+step "style and uAPI layouts"
 must rustfmt make -C "$repo" rustfmtcheck
+must uapi-layout make -C "$repo" uapi-check
 
 step "test kernel"
 must kernel scripts/build-kernel.sh

@@ -11,5 +11,11 @@ pub mod uapi;
 #[path = "../../../common/policy.rs"]
 pub mod policy;
 
+#[path = "../../../common/cxl_features.rs"]
+pub mod cxl_features;
+
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod cxl_tests;
