@@ -46,6 +46,16 @@ static unsigned int ndevs = 1;
 module_param(ndevs, uint, 0444);
 MODULE_PARM_DESC(ndevs, "Number of test devices created at load (default 1)");
 
+/*
+ * With shared_parent, every fwctl device hangs off one faux device
+ * "fwctl_test" instead of its own "fwctl_test.N": the scale tests and the
+ * benchmark then measure the fwctl core, not the faux bus.
+ */
+static bool shared_parent;
+module_param(shared_parent, bool, 0444);
+MODULE_PARM_DESC(shared_parent, "All devices share one parent device (default: one parent each)");
+static struct faux_device *fwctl_test_shared;
+
 /* Bits in fwctl_test_dev::flags */
 enum {
 	/* An UNPLUG RPC was seen: the unplug work is queued or done. */
@@ -287,7 +297,8 @@ static void fwctl_test_teardown(struct fwctl_test_dev *tdev, bool from_work)
 		cancel_work_sync(&tdev->unplug_work);
 
 	fwctl_put(&tdev->fwctl);
-	faux_device_destroy(parent);
+	if (parent != fwctl_test_shared)
+		faux_device_destroy(parent);
 	ida_free(&fwctl_test_ida, index);
 }
 
@@ -338,7 +349,8 @@ static int fwctl_test_add_one(void)
 		return index;
 
 	snprintf(name, sizeof(name), "fwctl_test.%d", index);
-	parent = faux_device_create(name, NULL, NULL);
+	parent = shared_parent ? fwctl_test_shared :
+				 faux_device_create(name, NULL, NULL);
 	if (!parent) {
 		/* The faux API reports no reason; memory is the likely one. */
 		ret = -ENOMEM;
@@ -374,7 +386,8 @@ static int fwctl_test_add_one(void)
 err_put:
 	fwctl_put(&tdev->fwctl);
 err_parent:
-	faux_device_destroy(parent);
+	if (parent != fwctl_test_shared)
+		faux_device_destroy(parent);
 err_ida:
 	ida_free(&fwctl_test_ida, index);
 	return ret;
@@ -592,6 +605,13 @@ static int __init fwctl_test_init(void)
 	fwctl_test_wq = alloc_workqueue("fwctl_test", WQ_UNBOUND, 0);
 	if (!fwctl_test_wq)
 		return -ENOMEM;
+	if (shared_parent) {
+		fwctl_test_shared = faux_device_create("fwctl_test", NULL, NULL);
+		if (!fwctl_test_shared) {
+			destroy_workqueue(fwctl_test_wq);
+			return -ENOMEM;
+		}
+	}
 
 	for (i = 0; i < ndevs; i++) {
 		ret = fwctl_test_add_one();
@@ -606,6 +626,8 @@ static int __init fwctl_test_init(void)
 
 err_remove:
 	fwctl_test_remove_all();
+	if (fwctl_test_shared)
+		faux_device_destroy(fwctl_test_shared);
 	destroy_workqueue(fwctl_test_wq);
 	return ret;
 }
@@ -617,6 +639,8 @@ static void __exit fwctl_test_exit(void)
 	fwctl_test_remove_all();
 	/* Waits for unplug works that claimed their device before we ran. */
 	destroy_workqueue(fwctl_test_wq);
+	if (fwctl_test_shared)
+		faux_device_destroy(fwctl_test_shared);
 	ida_destroy(&fwctl_test_ida);
 }
 

@@ -19,7 +19,15 @@ FIXTURE(scale) {
 
 FIXTURE_SETUP(scale)
 {
-	fwctl_setup(_metadata, &self->env, false);
+	/*
+	 * One shared parent for all devices: the test measures the fwctl
+	 * core's registration, not the creation of 4096 faux devices.
+	 */
+	module_unload("fwctl_test");
+	if (!module_is_loaded("fwctl_core"))
+		ASSERT_EQ(0, module_load("fwctl_core", ""));
+	ASSERT_EQ(0, module_load("fwctl_test", "ndevs=1 shared_parent=1"));
+	memset(&self->env, 0, sizeof(self->env));
 }
 
 FIXTURE_TEARDOWN_PARENT(scale)

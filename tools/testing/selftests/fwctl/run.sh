@@ -99,10 +99,12 @@ run_harness() {
 echo "TAP version 13"
 for t in "$@"; do
 	dmesg_mark
+	start=$(date +%s)
 	case "${t%% *}" in
 	*.sh) run_shell "$t" ;;
 	*) run_harness "$t" ;;
 	esac
+	echo "# ${t%% *}: $(( $(date +%s) - start )) s"
 	s=$(dmesg_splats)
 	if [ -n "$s" ]; then
 		echo "# kernel splat during ${t%% *}:"
