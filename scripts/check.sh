@@ -93,14 +93,14 @@ run_guest() {
 	fi
 }
 
-# Every test, no lockdown.
-run_guest default --
-# The scope matrix and the policy under lockdown: booted with
-# lockdown=integrity, then raised to confidentiality at run time (lockdown
-# only goes up) and run again.  Modules are signed with the kernel's key.
-# Only what lockdown changes runs there: the matrix and its counters.
+# One boot: every test without lockdown, the kmemleak check, then the
+# scope matrix and its counters again under lockdown=integrity and
+# lockdown=confidentiality, raised at run time (lockdown only goes up, and
+# closes kmemleak's debugfs file).  Modules are signed with the kernel's key.
 lockdown_policy="fwctl_policy -t stats_refused_lockdown -t stats_refused_no_rawio"
-run_guest lockdown --append lockdown=integrity -- \
+run_guest all -- \
+	smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope fwctl_policy \
+	fwctl_rust_api fwctl_scale kmemleak.sh \
 	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" \
 	"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy"
 

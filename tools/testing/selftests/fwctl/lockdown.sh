@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # lockdown.sh LEVEL: bring the kernel's lockdown to LEVEL (integrity or
-# confidentiality) and check that it took.  Lockdown only goes up: the
-# guest boots with lockdown=integrity on the command line, the tests run,
-# then this raises it to confidentiality at run time and they run again.
+# confidentiality) and check that it took.  Lockdown only goes up, so
+# make check raises it at the end of its run: integrity, tests,
+# confidentiality, tests.  Writing the level to securityfs sets the same
+# state as booting with lockdown=LEVEL (both end in lock_kernel_down()).
 set -u
 level=$1
 f=/sys/kernel/security/lockdown

@@ -105,6 +105,10 @@ for t in "$@"; do
 	*) run_harness "$t" ;;
 	esac
 	echo "# ${t%% *}: $(( $(date +%s) - start )) s"
+	# Each program starts from unloaded modules, whatever the last left.
+	for m in fwctl_rust_test fwctl_test fwctl_mlx5 fwctl_cxl fwctl_core; do
+		grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
+	done
 	s=$(dmesg_splats)
 	if [ -n "$s" ]; then
 		echo "# kernel splat during ${t%% *}:"
