@@ -94,4 +94,5 @@ check: setup
 	@scripts/check.sh
 
 demo: modules
+	@$(MAKE) -s -C tools/testing/selftests/fwctl
 	@scripts/demo.sh

@@ -1068,7 +1068,7 @@ impl SupportedFeatures<'_> {
     pub fn out_hdr(&self) -> RpcCxlOutHdr {
         RpcCxlOutHdr {
             size: self.payload_size() as u32,
-            retval: CXL_MBOX_CMD_RC_SUCCESS as u32,
+            retval: u32::from(CXL_MBOX_CMD_RC_SUCCESS),
         }
     }
 
@@ -1125,7 +1125,7 @@ pub fn get_feature_reply(received: usize, return_code: u16) -> Reply {
         return Reply {
             hdr: RpcCxlOutHdr {
                 size: 0,
-                retval: return_code as u32,
+                retval: u32::from(return_code),
             },
             out_len: RPC_OUT_SIZE,
         };
@@ -1133,7 +1133,7 @@ pub fn get_feature_reply(received: usize, return_code: u16) -> Reply {
     Reply {
         hdr: RpcCxlOutHdr {
             size: received as u32,
-            retval: CXL_MBOX_CMD_RC_SUCCESS as u32,
+            retval: u32::from(CXL_MBOX_CMD_RC_SUCCESS),
         },
         out_len: RPC_OUT_SIZE + received,
     }
@@ -1147,7 +1147,7 @@ pub fn set_feature_reply(return_code: u16) -> Reply {
     Reply {
         hdr: RpcCxlOutHdr {
             size: 0,
-            retval: return_code as u32,
+            retval: u32::from(return_code),
         },
         out_len: RPC_OUT_SIZE,
     }

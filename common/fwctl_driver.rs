@@ -138,9 +138,42 @@ impl<T: Operations> Registration<T> {
     /// The registration must be dropped (never leaked with `mem::forget`)
     /// before `parent` is unbound and before the driver's module unloads:
     /// the core does not pin the driver's module, it relies on
-    /// `fwctl_unregister()` having run, as upstream's C drivers do.
+    /// `fwctl_unregister()` having run, as upstream's C drivers do. Whatever
+    /// `data` refers to without owning it stays valid until then, since ops
+    /// run until the registration is dropped.
     pub unsafe fn new(
         parent: &device::Device<device::Bound>,
+        data: impl PinInit<T::DeviceData, Error>,
+    ) -> Result<Self> {
+        // SAFETY: a bound device is registered; the caller drops the
+        // registration before `parent` is unbound, hence before it is
+        // deleted (a device is unbound before it is deleted), and before the
+        // module unloads, and keeps what `data` refers to valid until then:
+        // `new_for_device()`'s contract.
+        unsafe { Self::new_for_device(parent, data) }
+    }
+
+    /// Allocates and registers a fwctl device under `parent`, with `data`,
+    /// where `parent` need not be bound to the calling driver: for a driver
+    /// that follows devices of another driver or bus (a bus notifier, a
+    /// class interface) instead of probing them.
+    ///
+    /// # Safety
+    ///
+    /// The contract of [`Registration::new`], with the parent's removal in
+    /// place of its unbinding:
+    ///
+    /// - `parent` is registered: its `device_add()` has run and its
+    ///   `device_del()` has not returned;
+    /// - the registration is dropped (never leaked with `mem::forget`)
+    ///   before `parent`'s `device_del()` returns (at the latest from the
+    ///   bus notifier's `BUS_NOTIFY_REMOVED_DEVICE` for it) and before the
+    ///   driver's module unloads;
+    /// - whatever `data` refers to without owning it (the parent's firmware
+    ///   channel, ...) stays valid until the registration is dropped, since
+    ///   ops run until then.
+    pub unsafe fn new_for_device(
+        parent: &device::Device,
         data: impl PinInit<T::DeviceData, Error>,
     ) -> Result<Self> {
         let data = KBox::pin_init(data, GFP_KERNEL)?;

@@ -100,7 +100,7 @@ run_guest() {
 lockdown_policy="fwctl_policy -t stats_refused_lockdown -t stats_refused_no_rawio"
 run_guest all -- \
 	smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope fwctl_policy \
-	fwctl_rust_api fwctl_scale kmemleak.sh \
+	fwctl_rust_api fwctl_cxl fwctl_scale kmemleak.sh \
 	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" \
 	"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy"
 

@@ -16,7 +16,7 @@ dir=$(cd "$(dirname "$0")" && pwd)
 . "$dir/lib.sh"
 
 DEFAULT_TESTS=(smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope
-	       fwctl_policy fwctl_rust_api fwctl_scale)
+	       fwctl_policy fwctl_rust_api fwctl_cxl fwctl_scale)
 TEST_TIMEOUT=${FWCTL_TEST_TIMEOUT:-600}
 
 if [ $# -eq 0 ]; then
