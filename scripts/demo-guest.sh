@@ -21,7 +21,7 @@ for d in /sys/class/fwctl/fwctl*; do
 	echo "   /dev/fwctl/$n  parent $parent  max_scope $(cat "$d/max_scope")"
 done
 echo "== talking to them (Get Supported Features, Get Feature, Set Feature):"
-"$repo/tools/testing/selftests/fwctl/fwctl_cxl" -t get_supported_features -t get_feature \
+FWCTL_KEEP_MODULES=1 "$repo/tools/testing/selftests/fwctl/fwctl_cxl" -t get_supported_features -t get_feature \
 	-t set_feature_scopes 2>&1 | grep -E 'get_feature:|set_feature_scopes:|^ok|^not ok' |
 	sed 's/^/   /'
 echo "== counters of the first device:"

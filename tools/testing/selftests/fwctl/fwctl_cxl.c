@@ -189,6 +189,8 @@ static int cxl_module_load(char *path, size_t len)
  */
 static void cxl_unload_at_exit(void)
 {
+	if (getenv("FWCTL_KEEP_MODULES"))
+		return;
 	if (!geteuid())
 		module_unload(CXL_MODULE);
 }

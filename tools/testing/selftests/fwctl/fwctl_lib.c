@@ -509,7 +509,8 @@ void fwctl_env_teardown(struct fwctl_env *env)
  */
 static void __attribute__((destructor)) fwctl_unload_all(void)
 {
-	if (geteuid())
+	/* FWCTL_KEEP_MODULES: leave them loaded (make demo looks at them). */
+	if (geteuid() || getenv("FWCTL_KEEP_MODULES"))
 		return;
 	module_unload("fwctl_test");
 	module_unload("fwctl_core");
