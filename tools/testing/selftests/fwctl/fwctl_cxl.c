@@ -757,6 +757,20 @@ TEST_F_TIMEOUT(fwctl_cxl, get_feature, FWCTL_TIMEOUT)
 	EXPECT_EQ(OUT_STRUCT_LEN, out_len);
 	EXPECT_EQ(0U, le32toh(o.out.size));
 	EXPECT_EQ(RC_UNSUPPORTED, le32toh(o.out.retval));
+
+	/*
+	 * An offset past the feature's data: the device refuses (invalid
+	 * input), which is not an ioctl error either: no data, the return
+	 * code in retval.
+	 */
+	memset(&o, SENTINEL, sizeof(o));
+	out_len = sizeof(o);
+	ASSERT_EQ(0, get_feature(self->fd, SCRUB->uuid, SCRUB_GET_LEN + 4, 1,
+				 CXL_GET_FEAT_SEL_CURRENT_VALUE, &o, &out_len));
+	EXPECT_EQ(OUT_STRUCT_LEN, out_len);
+	EXPECT_EQ(0U, le32toh(o.out.size));
+	EXPECT_NE(RC_SUCCESS, le32toh(o.out.retval));
+	TH_LOG("offset past the feature: retval %u", le32toh(o.out.retval));
 }
 
 struct set_child {
