@@ -34,7 +34,7 @@ endif
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN)
 
-.PHONY: all modules test-modules clean setup kernel guest check demo host-test clippy rustfmt rustfmtcheck uapi-check
+.PHONY: all modules test-modules clean setup kernel guest check demo host-test clippy rustfmt rustfmtcheck uapi-check tool
 
 all: modules
 
@@ -93,6 +93,9 @@ guest: modules
 check: setup
 	@scripts/check.sh
 
-demo: modules
-	@$(MAKE) -s -C tools/testing/selftests/fwctl
+# The fwctl command-line tool (crates/fwctl-tool), for the host and guest.
+tool: setup
+	cargo build -q -p fwctl-tool
+
+demo: modules tool
 	@scripts/demo.sh

@@ -20,12 +20,20 @@ for d in /sys/class/fwctl/fwctl*; do
 	parent=$(basename "$(readlink -f "$d/device")")
 	echo "   /dev/fwctl/$n  parent $parent  max_scope $(cat "$d/max_scope")"
 done
-echo "== talking to them (Get Supported Features, Get Feature, Set Feature):"
-FWCTL_KEEP_MODULES=1 "$repo/tools/testing/selftests/fwctl/fwctl_cxl" -t get_supported_features -t get_feature \
-	-t set_feature_scopes 2>&1 | grep -E 'get_feature:|set_feature_scopes:|^ok|^not ok' |
-	sed 's/^/   /'
-echo "== counters of the first device:"
-d=$(ls -d /sys/class/fwctl/fwctl* | head -1)
-for f in "$d"/stats/*; do
+fwctl=$repo/target/debug/fwctl
+echo "== fwctl list"
+"$fwctl" list | sed 's/^/   /'
+echo "== fwctl cxl features mem0"
+"$fwctl" cxl features mem0 | sed 's/^/   /'
+echo "== fwctl cxl get mem0 patrol-scrub   (cap, cycle hours, min hours, flags)"
+"$fwctl" cxl get mem0 patrol-scrub | sed 's/^/   /'
+echo "== fwctl cxl set mem0 patrol-scrub 1800   (cycle 24 h; needs debug_write_full)"
+"$fwctl" cxl set mem0 patrol-scrub 1800 | sed 's/^/   /'
+"$fwctl" cxl get mem0 patrol-scrub | sed 's/^/   /'
+echo "== the same set with max_scope lowered to debug_read_only is refused:"
+echo debug_read_only >/sys/class/fwctl/fwctl0/max_scope
+"$fwctl" cxl set mem0 patrol-scrub 0c00 2>&1 | sed 's/^/   /' || true
+echo "== counters of fwctl0:"
+for f in /sys/class/fwctl/fwctl0/stats/*; do
 	printf '   %-28s %s\n' "$(basename "$f")" "$(cat "$f")"
 done

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! An open fwctl device: `FWCTL_INFO` and `FWCTL_RPC`.
+
+use crate::error::{Error, Op, Result};
+use crate::sysfs::Sysfs;
+use crate::uapi::{self, FwctlInfo, FwctlRpc, Scope};
+use std::fs::{File, OpenOptions};
+use std::mem::size_of;
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+/// An open `/dev/fwctl/fwctlN`: one user context in the kernel.
+#[derive(Debug)]
+pub struct Device {
+    file: File,
+    name: String,
+    node: PathBuf,
+}
+
+/// The answer to `FWCTL_INFO`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Info {
+    /// The `fwctl_device_type` value.
+    pub device_type: u32,
+    /// The driver's data (its format depends on the type).
+    pub data: Vec<u8>,
+}
+
+impl Device {
+    /// Opens a device by spec: `fwctl0`, `/dev/fwctl/fwctl0`, or the parent
+    /// device's name (`mem0`, a PCI address), looked up in `/sys`.
+    pub fn open(spec: &str) -> Result<Device> {
+        Device::open_in(&Sysfs::default(), spec)
+    }
+
+    /// [`Device::open`] with other sysfs and `/dev` roots.
+    pub fn open_in(sysfs: &Sysfs, spec: &str) -> Result<Device> {
+        let r = sysfs.resolve(spec)?;
+        Device::open_node(&r.name, &r.node)
+    }
+
+    /// Opens `node`, naming it `name` in errors.
+    pub fn open_node(name: &str, node: &Path) -> Result<Device> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(node)
+            .map_err(|e| Error::from_io(name, Op::Open, &e))?;
+        Ok(Device {
+            file,
+            name: name.to_string(),
+            node: node.to_path_buf(),
+        })
+    }
+
+    /// The name used in errors (`fwctlN`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The node opened.
+    pub fn node(&self) -> &Path {
+        &self.node
+    }
+
+    fn ioctl<T>(&self, op: Op, nr: u32, arg: &mut T) -> Result<()> {
+        // SAFETY: `arg` is a live, writable `repr(C)` uAPI struct whose
+        // `size` field tells the kernel how much of it to use; the buffers
+        // it points to are alive for the call (the callers keep them).
+        let rc = unsafe {
+            libc::ioctl(
+                self.file.as_raw_fd(),
+                nr as _,
+                std::ptr::from_mut(arg).cast::<libc::c_void>(),
+            )
+        };
+        if rc < 0 {
+            return Err(Error::last_os(&self.name, op));
+        }
+        Ok(())
+    }
+
+    /// The device type alone (`FWCTL_INFO` without data).
+    pub fn device_type(&self) -> Result<u32> {
+        let mut info = FwctlInfo {
+            size: size_of::<FwctlInfo>() as u32,
+            ..Default::default()
+        };
+        self.ioctl(Op::Info, uapi::FWCTL_INFO, &mut info)?;
+        Ok(info.out_device_type)
+    }
+
+    /// `FWCTL_INFO`: the device type and all of the driver's data.
+    pub fn info(&self) -> Result<Info> {
+        let mut buf = vec![0u8; 64];
+        loop {
+            let mut info = FwctlInfo {
+                size: size_of::<FwctlInfo>() as u32,
+                flags: 0,
+                out_device_type: 0,
+                device_data_len: buf.len() as u32,
+                out_device_data: buf.as_mut_ptr() as u64,
+            };
+            self.ioctl(Op::Info, uapi::FWCTL_INFO, &mut info)?;
+            let len = info.device_data_len as usize;
+            if len <= buf.len() {
+                buf.truncate(len);
+                return Ok(Info {
+                    device_type: info.out_device_type,
+                    data: buf,
+                });
+            }
+            buf = vec![0u8; len];
+        }
+    }
+
+    /// `FWCTL_RPC`: sends `input` at `scope`, the answer goes to `out`.
+    /// Returns the answer's full length, which may exceed `out.len()`
+    /// (then only `out.len()` bytes were written).
+    pub fn rpc(&self, scope: Scope, input: &[u8], out: &mut [u8]) -> Result<usize> {
+        let max = uapi::MAX_RPC_LEN as usize;
+        if input.len() > max || out.len() > max {
+            return Err(Error::Invalid(format!(
+                "{}: RPC buffers are limited to {max} bytes",
+                self.name
+            )));
+        }
+        let mut rpc = FwctlRpc {
+            size: size_of::<FwctlRpc>() as u32,
+            scope: scope as u32,
+            in_len: input.len() as u32,
+            out_len: out.len() as u32,
+            r#in: input.as_ptr() as u64,
+            out: out.as_mut_ptr() as u64,
+        };
+        self.ioctl(Op::Rpc, uapi::FWCTL_RPC, &mut rpc)?;
+        Ok(rpc.out_len as usize)
+    }
+}

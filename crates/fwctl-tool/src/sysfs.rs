@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Finding fwctl devices: `/sys/class/fwctl/fwctlN` and `/dev/fwctl/fwctlN`.
+//!
+//! The roots are configurable ([`Sysfs::new`]) so that the logic can be
+//! tested against a fake tree.
+
+use crate::error::{Error, Result};
+use serde::Serialize;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+/// Where sysfs and the device nodes are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sysfs {
+    /// The sysfs mount, normally `/sys`.
+    pub root: PathBuf,
+    /// The device directory, normally `/dev`.
+    pub dev: PathBuf,
+}
+
+impl Default for Sysfs {
+    fn default() -> Self {
+        Sysfs::new("/sys", "/dev")
+    }
+}
+
+/// A fwctl device spec resolved to its class name and node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    /// `fwctlN`, or the path given if it is not under the fwctl directory.
+    pub name: String,
+    /// The node to open.
+    pub node: PathBuf,
+}
+
+/// One fwctl device as `fwctl list` shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DeviceEntry {
+    /// `fwctlN`.
+    pub name: String,
+    /// `"cxl"`, `"mlx5"`, ...; `"unknown"` if the device could not be
+    /// opened or asked.
+    pub device_type: String,
+    /// The parent device's name (`mem0`, `0000:03:00.0`...).
+    pub parent: Option<String>,
+    /// The parent's driver.
+    pub driver: Option<String>,
+    /// The PCI address in the parent's path, if any.
+    pub bus_address: Option<String>,
+    /// The effective `max_scope` (`none`, `configuration`, ...).
+    pub max_scope: Option<String>,
+}
+
+/// Whether `s` looks like a PCI address `DDDD:BB:DD.F`.
+pub fn is_pci_address(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 12 {
+        return false;
+    }
+    b.iter().enumerate().all(|(i, &c)| match i {
+        4 | 7 => c == b':',
+        10 => c == b'.',
+        _ => c.is_ascii_hexdigit(),
+    })
+}
+
+/// Whether `s` is `fwctl` followed by a decimal number.
+pub fn is_fwctl_name(s: &str) -> bool {
+    s.strip_prefix("fwctl")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()))
+}
+
+fn link_names(target: &Path) -> Vec<String> {
+    target
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => n.to_str().map(str::to_string),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Sysfs {
+    /// Roots at `root` (instead of `/sys`) and `dev` (instead of `/dev`).
+    pub fn new(root: impl Into<PathBuf>, dev: impl Into<PathBuf>) -> Self {
+        Sysfs {
+            root: root.into(),
+            dev: dev.into(),
+        }
+    }
+
+    /// `<root>/class/fwctl`.
+    pub fn class_dir(&self) -> PathBuf {
+        self.root.join("class/fwctl")
+    }
+
+    /// `<dev>/fwctl/<name>`.
+    pub fn node(&self, name: &str) -> PathBuf {
+        self.dev.join("fwctl").join(name)
+    }
+
+    /// The `fwctlN` names in the class directory, in numeric order; empty
+    /// if there is no class directory (no fwctl module loaded).
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = match fs::read_dir(self.class_dir()) {
+            Ok(d) => d
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| is_fwctl_name(n))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        v.sort_by_key(|n| n[5..].parse::<u64>().unwrap_or(u64::MAX));
+        v
+    }
+
+    /// The target of `class/fwctl/<name>/device`, as path components.
+    fn parent_path(&self, name: &str) -> Option<Vec<String>> {
+        let t = fs::read_link(self.class_dir().join(name).join("device")).ok()?;
+        Some(link_names(&t))
+    }
+
+    /// The parent device's name.
+    pub fn parent(&self, name: &str) -> Option<String> {
+        self.parent_path(name)?.pop()
+    }
+
+    /// The parent's driver (`device/driver` link).
+    pub fn driver(&self, name: &str) -> Option<String> {
+        let t = fs::read_link(self.class_dir().join(name).join("device/driver")).ok()?;
+        link_names(&t).pop()
+    }
+
+    /// The last PCI address in the parent's path (the parent itself for a
+    /// PCI function, its PCI ancestor for e.g. a CXL `memN`).
+    pub fn bus_address(&self, name: &str) -> Option<String> {
+        self.parent_path(name)?
+            .into_iter()
+            .rev()
+            .find(|c| is_pci_address(c))
+    }
+
+    /// `class/fwctl/<name>/max_scope`, trimmed.
+    pub fn max_scope(&self, name: &str) -> Option<String> {
+        fs::read_to_string(self.class_dir().join(name).join("max_scope"))
+            .ok()
+            .map(|s| s.trim().to_string())
+    }
+
+    /// Resolves a spec: `fwctlN`, a path to a node, the parent's name, or
+    /// a PCI address in the parent's path.
+    pub fn resolve(&self, spec: &str) -> Result<Resolved> {
+        if spec.is_empty() {
+            return Err(Error::NoDevice {
+                spec: spec.into(),
+                reason: "empty device name".into(),
+            });
+        }
+        if spec.contains('/') {
+            let p = PathBuf::from(spec);
+            let file = p.file_name().and_then(|f| f.to_str()).unwrap_or(spec);
+            let name = if is_fwctl_name(file) { file } else { spec };
+            return Ok(Resolved {
+                name: name.to_string(),
+                node: p,
+            });
+        }
+        if is_fwctl_name(spec) {
+            return Ok(Resolved {
+                name: spec.to_string(),
+                node: self.node(spec),
+            });
+        }
+        let names = self.names();
+        let mut found: Vec<String> = names
+            .iter()
+            .filter(|n| self.parent(n).as_deref() == Some(spec))
+            .cloned()
+            .collect();
+        if found.is_empty() {
+            found = names
+                .iter()
+                .filter(|n| {
+                    self.parent_path(n)
+                        .is_some_and(|p| p.iter().any(|c| c == spec))
+                })
+                .cloned()
+                .collect();
+        }
+        match found.len() {
+            1 => {
+                let name = found.pop().unwrap_or_default();
+                Ok(Resolved {
+                    node: self.node(&name),
+                    name,
+                })
+            }
+            0 => Err(Error::NoDevice {
+                spec: spec.into(),
+                reason: if names.is_empty() {
+                    format!("{} has no fwctl devices", self.class_dir().display())
+                } else {
+                    format!("not a parent of any of {}", names.join(", "))
+                },
+            }),
+            _ => Err(Error::NoDevice {
+                spec: spec.into(),
+                reason: format!("ambiguous, matches {}", found.join(", ")),
+            }),
+        }
+    }
+
+    /// Every device, without asking its type (`device_type` "unknown").
+    pub fn entries(&self) -> Vec<DeviceEntry> {
+        self.names()
+            .into_iter()
+            .map(|name| DeviceEntry {
+                device_type: "unknown".into(),
+                parent: self.parent(&name),
+                driver: self.driver(&name),
+                bus_address: self.bus_address(&name),
+                max_scope: self.max_scope(&name),
+                name,
+            })
+            .collect()
+    }
+
+    /// Every device, its type asked with `FWCTL_INFO` when it can be
+    /// opened.
+    pub fn list(&self) -> Vec<DeviceEntry> {
+        let mut v = self.entries();
+        for e in &mut v {
+            if let Ok(d) = crate::Device::open_node(&e.name, &self.node(&e.name)) {
+                if let Ok(t) = d.device_type() {
+                    e.device_type = crate::device_type_name(t).into();
+                }
+            }
+        }
+        v
+    }
+}
+
+/// Every device under `/sys`, see [`Sysfs::list`].
+pub fn list() -> Vec<DeviceEntry> {
+    Sysfs::default().list()
+}
