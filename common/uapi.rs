@@ -249,32 +249,80 @@ pub fn check_rpc_lengths(rpc: &FwctlRpc) -> Result<(), Errno> {
     Ok(())
 }
 
-/// A struct whose every bit pattern is valid and that is plain bytes.
-///
-/// # Safety
-///
-/// Implementors must be `#[repr(C)]`, have no padding and accept any bytes.
-pub unsafe trait Plain: Copy + Default {}
-// SAFETY: repr(C), four u32 then a u64 at offset 16: no padding, all integers.
-unsafe impl Plain for FwctlInfo {}
-// SAFETY: repr(C), four u32 then two u64 at offsets 16 and 24: no padding.
-unsafe impl Plain for FwctlRpc {}
+/// A uAPI struct with a fixed wire form: native-endian fields at the C
+/// header's offsets, no padding.  Encoded and decoded field by field, so
+/// no byte view of a Rust value is ever needed.
+pub trait Wire: Copy + Default {
+    /// `sizeof` of the C struct.
+    const SIZE: usize;
 
-/// Reads a `Plain` struct from the start of `bytes`, zero-filling what
-/// `bytes` lacks (the user passed an older, smaller struct).
-pub fn read_plain<T: Plain>(bytes: &[u8]) -> T {
-    let mut v = T::default();
-    let n = bytes.len().min(size_of::<T>());
-    // SAFETY: `T: Plain` has no padding and accepts any bytes, `v` is a
-    // valid `T` of `size_of::<T>()` bytes and `n` is at most that.
-    let dst = unsafe { core::slice::from_raw_parts_mut((&raw mut v).cast::<u8>(), size_of::<T>()) };
-    dst[..n].copy_from_slice(&bytes[..n]);
+    /// Decodes from the start of `b`; fields `b` does not reach read as
+    /// zero (an older, smaller struct from userspace).
+    fn decode(b: &[u8]) -> Self;
+
+    /// Encodes into `out[..Self::SIZE]` (`out` must be at least that long).
+    fn encode(&self, out: &mut [u8]);
+}
+
+fn rd<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+    let mut v = [0u8; N];
+    if let Some(src) = b.get(at..) {
+        let n = src.len().min(N);
+        v[..n].copy_from_slice(&src[..n]);
+    }
     v
 }
 
-/// The bytes of a `Plain` struct.
-pub fn plain_bytes<T: Plain>(v: &T) -> &[u8] {
-    // SAFETY: `T: Plain` has no padding, so all `size_of::<T>()` bytes are
-    // initialised; the slice borrows `v`.
-    unsafe { core::slice::from_raw_parts(core::ptr::from_ref(v).cast::<u8>(), size_of::<T>()) }
+fn rd32(b: &[u8], at: usize) -> u32 {
+    u32::from_ne_bytes(rd(b, at))
+}
+
+fn rd64(b: &[u8], at: usize) -> u64 {
+    u64::from_ne_bytes(rd(b, at))
+}
+
+impl Wire for FwctlInfo {
+    const SIZE: usize = size_of::<FwctlInfo>();
+
+    fn decode(b: &[u8]) -> Self {
+        FwctlInfo {
+            size: rd32(b, offset_of!(FwctlInfo, size)),
+            flags: rd32(b, offset_of!(FwctlInfo, flags)),
+            out_device_type: rd32(b, offset_of!(FwctlInfo, out_device_type)),
+            device_data_len: rd32(b, offset_of!(FwctlInfo, device_data_len)),
+            out_device_data: rd64(b, offset_of!(FwctlInfo, out_device_data)),
+        }
+    }
+
+    fn encode(&self, out: &mut [u8]) {
+        out[0..4].copy_from_slice(&self.size.to_ne_bytes());
+        out[4..8].copy_from_slice(&self.flags.to_ne_bytes());
+        out[8..12].copy_from_slice(&self.out_device_type.to_ne_bytes());
+        out[12..16].copy_from_slice(&self.device_data_len.to_ne_bytes());
+        out[16..24].copy_from_slice(&self.out_device_data.to_ne_bytes());
+    }
+}
+
+impl Wire for FwctlRpc {
+    const SIZE: usize = size_of::<FwctlRpc>();
+
+    fn decode(b: &[u8]) -> Self {
+        FwctlRpc {
+            size: rd32(b, offset_of!(FwctlRpc, size)),
+            scope: rd32(b, offset_of!(FwctlRpc, scope)),
+            in_len: rd32(b, offset_of!(FwctlRpc, in_len)),
+            out_len: rd32(b, offset_of!(FwctlRpc, out_len)),
+            r#in: rd64(b, offset_of!(FwctlRpc, r#in)),
+            out: rd64(b, offset_of!(FwctlRpc, out)),
+        }
+    }
+
+    fn encode(&self, out: &mut [u8]) {
+        out[0..4].copy_from_slice(&self.size.to_ne_bytes());
+        out[4..8].copy_from_slice(&self.scope.to_ne_bytes());
+        out[8..12].copy_from_slice(&self.in_len.to_ne_bytes());
+        out[12..16].copy_from_slice(&self.out_len.to_ne_bytes());
+        out[16..24].copy_from_slice(&self.r#in.to_ne_bytes());
+        out[24..32].copy_from_slice(&self.out.to_ne_bytes());
+    }
 }

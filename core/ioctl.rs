@@ -6,7 +6,7 @@
 use crate::device::{Dev, Ops, RpcAnswer, Uctx};
 use crate::kapi::{self, Caller};
 use crate::policy::{self, MaxScope, Refusal};
-use crate::uapi::{self, Command, Errno, FwctlInfo, FwctlRpc, IoctlOp, Plain, Scope};
+use crate::uapi::{self, Command, Errno, FwctlInfo, FwctlRpc, IoctlOp, Scope, Wire};
 use core::mem::size_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
@@ -40,8 +40,8 @@ pub(crate) fn dispatch(uctx: Uctx<'_>, cmd: u32, arg: usize) -> Result {
         user_size,
     };
     match op.cmd {
-        Command::Info => cmd_info(&ucmd, uapi::read_plain(&raw[..op.size])),
-        Command::Rpc => cmd_rpc(&ucmd, uapi::read_plain(&raw[..op.size])),
+        Command::Info => cmd_info(&ucmd, FwctlInfo::decode(&raw[..op.size])),
+        Command::Rpc => cmd_rpc(&ucmd, FwctlRpc::decode(&raw[..op.size])),
     }
 }
 
@@ -71,9 +71,10 @@ struct UserCmd<'a> {
 
 impl UserCmd<'_> {
     /// Copies the updated struct back, truncated to the user's size.
-    fn respond<T: Plain>(&self, cmd: &T) -> Result {
-        let bytes = uapi::plain_bytes(cmd);
-        let n = bytes.len().min(self.user_size as usize);
+    fn respond<T: Wire>(&self, cmd: &T) -> Result {
+        let mut bytes = [0u8; uapi::MAX_CMD_SIZE];
+        cmd.encode(&mut bytes);
+        let n = T::SIZE.min(self.user_size as usize);
         kapi::copy_to_user(self.arg, &bytes[..n])
     }
 }

@@ -63,7 +63,7 @@ fn scopes_round_trip_and_order() {
 }
 
 #[test]
-fn plain_structs_read_short_and_write_back() {
+fn wire_structs_decode_short_and_encode_back() {
     let rpc = FwctlRpc {
         size: 32,
         scope: 2,
@@ -72,13 +72,26 @@ fn plain_structs_read_short_and_write_back() {
         r#in: 5,
         out: 6,
     };
-    let bytes = plain_bytes(&rpc);
-    assert_eq!(bytes.len(), 32);
-    assert_eq!(read_plain::<FwctlRpc>(bytes), rpc);
+    let mut bytes = [0u8; 32];
+    rpc.encode(&mut bytes);
+    assert_eq!(FwctlRpc::decode(&bytes), rpc);
+    assert_eq!(&bytes[16..24], &5u64.to_ne_bytes());
     // An older, shorter struct: the rest reads as zero.
-    let short: FwctlRpc = read_plain(&bytes[..24]);
+    let short = FwctlRpc::decode(&bytes[..24]);
     assert_eq!(short.out, 0);
     assert_eq!(short.r#in, 5);
+    // A cut inside a field keeps the bytes it has.
+    assert_eq!(FwctlRpc::decode(&bytes[..9]).in_len, 3);
+    let info = FwctlInfo {
+        size: 24,
+        flags: 1,
+        out_device_type: 2,
+        device_data_len: 3,
+        out_device_data: 4,
+    };
+    let mut b = [0u8; 24];
+    info.encode(&mut b);
+    assert_eq!(FwctlInfo::decode(&b), info);
 }
 
 mod policy {
