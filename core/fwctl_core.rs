@@ -18,6 +18,9 @@ pub mod uapi;
 #[path = "../common/policy.rs"]
 pub mod policy;
 
+#[path = "../common/kernel_errno.rs"]
+pub mod kernel_errno;
+
 pub mod abi;
 mod chardev;
 mod device;

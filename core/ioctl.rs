@@ -5,8 +5,9 @@
 
 use crate::device::{Dev, Ops, RpcAnswer, Uctx};
 use crate::kapi::{self, Caller};
+use crate::kernel_errno::to_error;
 use crate::policy::{self, MaxScope, Refusal};
-use crate::uapi::{self, Command, Errno, FwctlInfo, FwctlRpc, IoctlOp, Scope, Wire};
+use crate::uapi::{self, Command, FwctlInfo, FwctlRpc, IoctlOp, Scope, Wire};
 use core::mem::size_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
@@ -180,22 +181,6 @@ fn refuse(dev: Dev<'_>, raw_scope: u32, why: Refusal, driver_err: Option<Error>)
         );
     }
     driver_err.unwrap_or_else(|| to_error(why.errno()))
-}
-
-/// The kernel's number for a uAPI errno name.
-fn to_error(e: Errno) -> Error {
-    match e {
-        Errno::EPERM => EPERM,
-        Errno::ENODEV => ENODEV,
-        Errno::EFAULT => EFAULT,
-        Errno::E2BIG => E2BIG,
-        Errno::ENOMEM => ENOMEM,
-        Errno::EINVAL => EINVAL,
-        Errno::ENOTTY => ENOTTY,
-        Errno::EBADMSG => EBADMSG,
-        Errno::EMSGSIZE => EMSGSIZE,
-        Errno::EOPNOTSUPP => EOPNOTSUPP,
-    }
 }
 
 const _: () = assert!(size_of::<FwctlRpc>() <= uapi::MAX_CMD_SIZE);

@@ -41,6 +41,9 @@ pub mod fwctl_driver;
 #[path = "../common/cxl_features.rs"]
 pub mod cxl_features;
 
+#[path = "../common/kernel_errno.rs"]
+pub mod kernel_errno;
+
 use cxl_features::{
     get_feature_chunks, get_feature_reply, set_feature_chunks, set_feature_reply, FeatEntry,
     Features, FeaturesCap, GetFeatIn, GetSupFeatsOutHdr, Op, SetFeatInHdr, SupFeatsFetch,
@@ -50,7 +53,8 @@ use cxl_features::{
     SUP_FEATS_COUNT_REQUEST, SUP_FEATS_OUT_HDR_SIZE,
 };
 use fwctl_driver::{Device, Operations, Registration, RpcResponse};
-use uapi::{DeviceType, Errno, Scope};
+use kernel_errno::to_error;
+use uapi::{DeviceType, Scope};
 
 /// The CXL core's declarations (`cxl_bindings.h`), as bindgen translated
 /// them; only [`cxl_mbox`] uses them.
@@ -356,22 +360,6 @@ const EXCLUSIVE_FEATURES: &[Uuid] = EXCLUSIVE_TABLE.0.split_at(EXCLUSIVE_TABLE.1
 // ---------------------------------------------------------------------------
 // The fwctl device
 // ---------------------------------------------------------------------------
-
-/// An errno of the pure logic as a kernel error.
-fn to_error(e: Errno) -> Error {
-    match e {
-        Errno::EPERM => EPERM,
-        Errno::ENODEV => ENODEV,
-        Errno::EFAULT => EFAULT,
-        Errno::E2BIG => E2BIG,
-        Errno::ENOMEM => ENOMEM,
-        Errno::EINVAL => EINVAL,
-        Errno::ENOTTY => ENOTTY,
-        Errno::EBADMSG => EBADMSG,
-        Errno::EMSGSIZE => EMSGSIZE,
-        Errno::EOPNOTSUPP => EOPNOTSUPP,
-    }
-}
 
 /// A fwctl device's data: upstream's `cxlfs` (capability and feature
 /// table) and the mailbox.
