@@ -1004,6 +1004,38 @@ TEST_F_TIMEOUT(fwctl_cxl, malformed, FWCTL_TIMEOUT)
 }
 
 /*
+ * The memdev's new fwctl device works (its type too, with check_type) and
+ * lists QEMU's features, while the FD of the old one, *old_fd, stays
+ * orphaned (ENODEV) and closes cleanly.
+ */
+static void expect_replaced(struct __test_metadata *_metadata,
+			    const struct cxl_env *again, bool check_type,
+			    int *old_fd)
+{
+	struct fwctl_info info;
+	union cxl_out o;
+	__u32 out_len;
+	int fd;
+
+	fd = cxl_open(again);
+	ASSERT_LE(0, fd) TH_LOG("open %s: %s", again->fw.dev_path,
+				strerror(-fd));
+	if (check_type) {
+		ASSERT_EQ(0, fwctl_info_get(fd, NULL, 0, &info));
+		EXPECT_EQ((__u32)FWCTL_DEVICE_TYPE_CXL, info.out_device_type);
+	}
+	memset(&o, SENTINEL, sizeof(o));
+	out_len = sizeof(o);
+	ASSERT_EQ(0, get_supported(fd, 4096, 0, &o, &out_len));
+	check_supported(_metadata, &o, out_len, 0, NR_QEMU_FEATS);
+	close(fd);
+
+	EXPECT_EQ(-ENODEV, fwctl_info_get(*old_fd, NULL, 0, &info));
+	EXPECT_EQ(0, close(*old_fd));
+	*old_fd = -1;
+}
+
+/*
  * fwctl_cxl unloads with an FD open: the FD is orphaned (ENODEV), the
  * device goes from sysfs and /dev, and loading the module again gives the
  * memdev a new, working fwctl device.
@@ -1048,21 +1080,7 @@ TEST_F_TIMEOUT(fwctl_cxl, unload_with_open_fd, FWCTL_TIMEOUT)
 	EXPECT_STREQ(self->env.memdev, again.memdev);
 	TH_LOG("%s: fwctl%d after reload (fwctl%d before)", again.memdev,
 	       again.fw.minor, self->env.fw.minor);
-	fd = cxl_open(&again);
-	ASSERT_LE(0, fd) TH_LOG("open %s: %s", again.fw.dev_path,
-				strerror(-fd));
-	ASSERT_EQ(0, fwctl_info_get(fd, NULL, 0, &info));
-	EXPECT_EQ((__u32)FWCTL_DEVICE_TYPE_CXL, info.out_device_type);
-	memset(&o, SENTINEL, sizeof(o));
-	out_len = sizeof(o);
-	ASSERT_EQ(0, get_supported(fd, 4096, 0, &o, &out_len));
-	check_supported(_metadata, &o, out_len, 0, NR_QEMU_FEATS);
-	close(fd);
-
-	/* The old FD stays orphaned, and closes. */
-	EXPECT_EQ(-ENODEV, fwctl_info_get(self->fd, NULL, 0, &info));
-	EXPECT_EQ(0, close(self->fd));
-	self->fd = -1;
+	expect_replaced(_metadata, &again, true, &self->fd);
 }
 
 /*
@@ -1081,7 +1099,7 @@ TEST_F_TIMEOUT(fwctl_cxl, memdev_removed_with_open_fd, FWCTL_TIMEOUT)
 	union cxl_out o;
 	__u32 out_len;
 	ssize_t n;
-	int fd, ret;
+	int ret;
 
 	/* The PCI function is the last "dddd:bb:dd.f" component above memN. */
 	snprintf(link, sizeof(link), CXL_BUS_DIR "/%s", self->env.memdev);
@@ -1118,19 +1136,7 @@ TEST_F_TIMEOUT(fwctl_cxl, memdev_removed_with_open_fd, FWCTL_TIMEOUT)
 	ASSERT_EQ(0, ret) TH_LOG("no fwctl device after rebinding %s", pci);
 	TH_LOG("%s: fwctl%d after rebind (fwctl%d before)", again.memdev,
 	       again.fw.minor, self->env.fw.minor);
-	fd = cxl_open(&again);
-	ASSERT_LE(0, fd) TH_LOG("open %s: %s", again.fw.dev_path,
-				strerror(-fd));
-	memset(&o, SENTINEL, sizeof(o));
-	out_len = sizeof(o);
-	ASSERT_EQ(0, get_supported(fd, 4096, 0, &o, &out_len));
-	check_supported(_metadata, &o, out_len, 0, NR_QEMU_FEATS);
-	close(fd);
-
-	/* The old FD stays orphaned, and closes. */
-	EXPECT_EQ(-ENODEV, fwctl_info_get(self->fd, NULL, 0, &info));
-	EXPECT_EQ(0, close(self->fd));
-	self->fd = -1;
+	expect_replaced(_metadata, &again, false, &self->fd);
 }
 
 TEST_HARNESS_MAIN
