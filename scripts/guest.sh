@@ -36,6 +36,16 @@ export PATH="$TOOLS/venv/bin:$PATH"
 B=$("$repo/scripts/build-kernel.sh" --print-dir)
 [ -f "$B/arch/x86/boot/bzImage" ] || { echo "guest: no test kernel in $B (make kernel)" >&2; exit 2; }
 
+# One guest at a time: two TCG guests on this machine's cores would each run
+# at half speed and time out.  Wait for the other one instead.
+lock="$CACHE/guest.lock"
+mkdir -p "$(dirname "$lock")"
+exec 9>"$lock"
+if ! flock -n 9; then
+	echo "guest: another guest is running; waiting for it" >&2
+	flock 9
+fi
+
 scratch=$(mktemp -d /tmp/fwctl-guest.XXXXXX)
 name="fwctl-rs-guest-$$"
 cleanup() {
