@@ -67,7 +67,8 @@ clippy: $(if $(OWN_KERNEL),kernel)
 # project (modules follow from there); rustfmtcheck only reports.
 RUST_ROOTS := core/fwctl_core.rs cxl/fwctl_cxl.rs mlx5/fwctl_mlx5.rs \
 	tools/testing/fwctl_rust_test/fwctl_rust_test.rs crates/fwctl-logic/src/lib.rs \
-	crates/fwctl-tool/src/lib.rs crates/fwctl-tool/src/main.rs
+	crates/fwctl-tool/src/lib.rs crates/fwctl-tool/src/main.rs \
+	crates/fwctl-tool/src/gendoc.rs
 RUSTFMT = rustfmt --edition 2021 --config-path $(KSRC)/.rustfmt.toml
 rustfmt:
 	$(RUSTFMT) $(RUST_ROOTS)

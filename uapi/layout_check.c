@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <fwctl/fwctl.h>
 #include <fwctl/cxl.h>
+#include <fwctl/mlx5.h>
 
 #define SIZE(type, n)	_Static_assert(sizeof(type) == (n), "sizeof " #type)
 #define ALIGN(type, n)	_Static_assert(_Alignof(type) == (n), "alignof " #type)
@@ -136,3 +137,9 @@ OFF(struct fwctl_rpc_cxl_out, retval, 4);
 OFF(struct fwctl_rpc_cxl_out, get_sup_feats_out, 8);
 OFF(struct fwctl_rpc_cxl_out, get_sup_feats_out.ents, 16);
 OFF(struct fwctl_rpc_cxl_out, payload, 8);
+
+/* uapi/fwctl/mlx5.h */
+SIZE(struct fwctl_info_mlx5, 8);
+ALIGN(struct fwctl_info_mlx5, 4);
+OFF(struct fwctl_info_mlx5, uid, 0);
+OFF(struct fwctl_info_mlx5, uctx_caps, 4);
