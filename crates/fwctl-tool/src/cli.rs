@@ -25,13 +25,13 @@ RPC is the device type's own: this tool builds the common ones for you (the
 
 Every RPC carries a scope, the kind of access it needs, least first:
 
-  configuration     change the device's configuration; the device stays in
-                    a state its vendor supports
+  configuration     change the device's configuration; the device
+                    stays in a state its vendor supports
   debug_read_only   read debug information
   debug_write       debug writes; taints the kernel
-  debug_write_full  anything the firmware allows; needs CAP_SYS_RAWIO, is
-                    refused while the kernel is locked down, taints the
-                    kernel
+  debug_write_full  anything the firmware allows; needs CAP_SYS_RAWIO,
+                    is refused while the kernel is locked down, taints
+                    the kernel
 
 The driver decides which scope each command needs. The administrator can
 lower a device's ceiling in /sys/class/fwctl/fwctlN/max_scope: an RPC above
@@ -47,12 +47,12 @@ The exit status is 0 on success, 1 on an error, 2 on a usage error.";
 
 const AFTER_HELP: &str = "\
 Examples:
-  fwctl list                          the fwctl devices, their types and parents
-  fwctl info mem0                     what the driver of mem0's fwctl device reports
-  fwctl cxl features mem0             the CXL features of mem0
-  fwctl cxl get mem0 patrol-scrub     the current patrol scrub settings
-  fwctl mlx5 reg 0000:03:00.0 MGIR    firmware version and PSID of a ConnectX NIC
-  fwctl --json list | jq .            the same data as JSON";
+  fwctl list                        the devices, their types, parents
+  fwctl info mem0                   what the driver of mem0 reports
+  fwctl cxl features mem0           the CXL features of mem0
+  fwctl cxl get mem0 patrol-scrub   the patrol scrub settings
+  fwctl mlx5 reg fwctl1 MGIR        firmware version, PSID of a NIC
+  fwctl --json list | jq .          the device list as JSON";
 
 const DEV_HELP: &str = "The device: fwctlN, /dev/fwctl/fwctlN, or its parent device's name \
 (mem0, a PCI address, mlx5_sim.0, ...)";
@@ -317,7 +317,7 @@ MFRL, MRTC, MPEIN, MPCNT, MCQS, MCAM.",
         after_help = "\
 Examples:
   fwctl mlx5 reg 0000:03:00.0 MGIR
-  fwctl mlx5 reg fwctl1 MTMP --data 00000000     # temperature of sensor 0
+  fwctl mlx5 reg fwctl1 MTMP --data 00000000   # sensor 0
   fwctl mlx5 reg fwctl1 0x9020 --json"
     )]
     Reg {

@@ -8,10 +8,26 @@
 #[allow(dead_code)]
 mod cli;
 
-use clap::CommandFactory;
+use clap::{Command, CommandFactory};
 use clap_complete::Shell;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Writes the page of `cmd` and of each of its subcommands but `help`
+/// (whose pages would only repeat the others).
+fn man_pages(cmd: &Command, dir: &Path, written: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for sub in cmd.get_subcommands() {
+        if sub.get_name() != "help" && !sub.is_hide_set() {
+            man_pages(sub, dir, written)?;
+        }
+    }
+    let source = format!("fwctl-rs {}", env!("CARGO_PKG_VERSION"));
+    let man = clap_mangen::Man::new(cmd.clone())
+        .source(source)
+        .manual("fwctl-rs");
+    written.push(man.generate_to(dir)?);
+    Ok(())
+}
 
 fn generate(dir: &PathBuf) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
@@ -20,10 +36,7 @@ fn generate(dir: &PathBuf) -> std::io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     let man = dir.join("man");
     std::fs::create_dir_all(&man)?;
-    clap_mangen::generate_to(cmd.clone(), &man)?;
-    for e in std::fs::read_dir(&man)? {
-        written.push(e?.path());
-    }
+    man_pages(&cmd, &man, &mut written)?;
     let comp = dir.join("completions");
     std::fs::create_dir_all(&comp)?;
     for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {

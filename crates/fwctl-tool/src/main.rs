@@ -484,6 +484,17 @@ mod tests {
                     a.get_id()
                 );
             }
+            let long = [c.get_long_about(), c.get_after_help()];
+            for text in long.into_iter().flatten() {
+                for l in text.to_string().lines() {
+                    // A terminal has 80 columns; a man page fills prose
+                    // but keeps indented lines, which it indents by 7.
+                    assert!(l.len() <= 80, "{path}: line too long: '{l}'");
+                    if l.starts_with(' ') {
+                        assert!(l.len() <= 72, "{path}: too long for a man page: '{l}'");
+                    }
+                }
+            }
             if c.get_subcommands().next().is_none() || c.get_name() == "fwctl" {
                 let after = c
                     .get_after_help()
