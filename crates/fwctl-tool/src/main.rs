@@ -109,6 +109,9 @@ fn run(cli: &Cli) -> fwctl::Result<()> {
                 }
             };
             let d = open(&dev.dev)?;
+            // The type makes the meaning of a refusal precise; a device
+            // that cannot tell it can still take the RPC.
+            let _ = d.device_type();
             let mut out = vec![0u8; *out_len];
             let n = d.rpc(*scope, &req, &mut out)?;
             let got = &out[..n.min(out.len())];

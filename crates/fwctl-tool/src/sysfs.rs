@@ -122,9 +122,13 @@ impl Sysfs {
         v
     }
 
-    /// The target of `class/fwctl/<name>/device`, as path components.
+    /// The parent device's directory, `class/fwctl/<name>/device`
+    /// resolved, as path components.  (In sysfs, `class/fwctl/fwctlN` is
+    /// itself a link into the parent's directory, and `device` a link
+    /// relative to that, such as `../../../mem0`: only the resolved path
+    /// shows the devices above the parent.)
     fn parent_path(&self, name: &str) -> Option<Vec<String>> {
-        let t = fs::read_link(self.class_dir().join(name).join("device")).ok()?;
+        let t = fs::canonicalize(self.class_dir().join(name).join("device")).ok()?;
         Some(link_names(&t))
     }
 

@@ -170,6 +170,39 @@ fn discovery() {
     assert!(s.list().iter().all(|e| e.device_type == "unknown"));
 }
 
+/// The layout the kernel makes: `class/fwctl/fwctl0` is a link into the
+/// parent's directory, and its `device` link is relative to that.
+#[test]
+fn discovery_through_the_kernels_links() {
+    let t = TempDir::new();
+    let sys = t.0.join("sys");
+    let mem0 = sys.join("devices/pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0");
+    mkdir(&mem0.join("fwctl/fwctl0"));
+    mkdir(&sys.join("bus/cxl/drivers/cxl_mem"));
+    mkdir(&sys.join("class/fwctl"));
+    symlink("../../../mem0", mem0.join("fwctl/fwctl0/device")).unwrap();
+    symlink(
+        "../../../../../../bus/cxl/drivers/cxl_mem",
+        mem0.join("driver"),
+    )
+    .unwrap();
+    symlink(
+        "../../devices/pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0/fwctl/fwctl0",
+        sys.join("class/fwctl/fwctl0"),
+    )
+    .unwrap();
+    std::fs::write(mem0.join("fwctl/fwctl0/max_scope"), "configuration\n").unwrap();
+    let s = Sysfs::new(&sys, t.0.join("dev"));
+    let e = s.entry("fwctl0");
+    assert_eq!(e.parent.as_deref(), Some("mem0"));
+    assert_eq!(e.driver.as_deref(), Some("cxl_mem"));
+    assert_eq!(e.bus_address.as_deref(), Some("0000:0d:00.0"));
+    assert_eq!(e.max_scope.as_deref(), Some("configuration"));
+    assert_eq!(s.resolve("0000:0d:00.0").unwrap().name, "fwctl0");
+    assert_eq!(s.resolve("0000:0c:00.0").unwrap().name, "fwctl0");
+    assert_eq!(s.resolve("mem0").unwrap().name, "fwctl0");
+}
+
 #[test]
 fn no_class_dir() {
     let t = TempDir::new();
