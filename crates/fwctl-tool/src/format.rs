@@ -199,15 +199,25 @@ pub fn mgir_lines(m: &Mgir) -> String {
             s.to_string()
         }
     };
+    let date = match (&m.fw_date, &m.fw_time) {
+        (Some(d), Some(t)) => format!("{d} {t}"),
+        (Some(d), None) => d.clone(),
+        _ => "-".into(),
+    };
+    let mut kind = vec![if m.fw_signed { "signed" } else { "unsigned" }];
+    if m.fw_debug {
+        kind.push("debug");
+    }
     aligned(&[
         ("device id", format!("{:#06x}", m.device_id)),
         ("hardware revision", format!("{:#x}", m.hw_revision)),
+        ("hardware device id", format!("{:#06x}", m.hw_dev_id)),
+        ("ports", m.num_ports.to_string()),
+        ("base MAC", m.base_mac.clone().unwrap_or_else(|| "-".into())),
         ("firmware version", m.fw_version.clone()),
         ("firmware build id", format!("{:#x}", m.fw_build_id)),
-        (
-            "firmware date",
-            m.fw_date.clone().unwrap_or_else(|| "-".into()),
-        ),
+        ("firmware date", date),
+        ("firmware", kind.join(", ")),
         ("PSID", or_none(&m.psid)),
         ("ini file version", m.ini_file_version.to_string()),
         ("branch tag", or_none(&m.dev_branch_tag)),

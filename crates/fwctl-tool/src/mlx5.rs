@@ -577,12 +577,13 @@ const fn reg(name: &'static str, id: u16, len: usize, what: &'static str) -> Reg
 pub const MGIR: Register = reg(
     "MGIR",
     0x9020,
-    0x9c,
+    0xa0,
     "general information: hardware, firmware version, PSID",
 );
 
 /// The registers known by name: ids from `include/linux/mlx5/driver.h`,
-/// lengths from the layouts in `mlx5_ifc.h` (MGIR's from the PRM).
+/// lengths from the layouts in `mlx5_ifc.h` (MGIR's, which that file
+/// lacks, from the programmer's reference manual).
 pub const REGISTERS: &[Register] = &[
     MGIR,
     reg(
@@ -650,16 +651,28 @@ pub struct Mgir {
     pub device_id: u16,
     /// Hardware revision.
     pub hw_revision: u16,
+    /// The hardware's own device id.
+    pub hw_dev_id: u16,
+    /// Physical ports.
+    pub num_ports: u16,
+    /// The first of the device's MAC addresses, if set.
+    pub base_mac: Option<String>,
     /// Firmware version, `major.minor.sub_minor`.
     pub fw_version: String,
     /// Firmware build id.
     pub fw_build_id: u32,
     /// Firmware release date, `YYYY-MM-DD`, if set.
     pub fw_date: Option<String>,
+    /// Firmware release time, `HH:MM`, if set.
+    pub fw_time: Option<String>,
     /// The PSID: the board's identity for firmware images.
     pub psid: String,
     /// Version of the firmware's configuration (INI) file.
     pub ini_file_version: u32,
+    /// The firmware is signed.
+    pub fw_signed: bool,
+    /// The firmware is a debug build.
+    pub fw_debug: bool,
     /// The firmware's development branch tag, if any.
     pub dev_branch_tag: String,
 }
@@ -669,6 +682,7 @@ fn clipped(d: &[u8], at: usize, len: usize) -> &[u8] {
     d.get(at..).map_or(&[], |s| &s[..len.min(s.len())])
 }
 
+/// ASCII up to the first NUL, unprintable bytes as `.`, trailing blanks cut.
 fn ascii(b: &[u8]) -> String {
     b.iter()
         .take_while(|&&c| c != 0)
@@ -684,65 +698,99 @@ fn ascii(b: &[u8]) -> String {
         .to_string()
 }
 
-/// The byte offsets of MGIR's fields (hardware_info at 0x00, fw_info at
-/// 0x20, sw_info at 0x60, dev_info at 0x80).
+/// The bit offsets of MGIR's fields, per the programmer's reference manual
+/// (four blocks: hardware_info at byte 0x00, fw_info at 0x20, sw_info at
+/// 0x60, dev_info at 0x80).
 pub mod mgir {
-    /// `device_hw_revision` (u16, high half) and `device_id` (low half).
-    pub const HW_INFO: usize = 0x00;
-    /// `fw_info`: major (bits 23:16), minor (15:8), sub_minor (7:0).
-    pub const FW_VERSION: usize = 0x20;
-    /// `fw_info.build_id`.
-    pub const BUILD_ID: usize = 0x24;
-    /// `fw_info`: year (bits 31:16), month (15:8), day (7:0), in BCD.
-    pub const DATE: usize = 0x28;
+    /// `hardware_info.device_hw_revision`, 16 bits.
+    pub const HW_REVISION: usize = 0x00;
+    /// `hardware_info.device_id`, 16 bits.
+    pub const DEVICE_ID: usize = 0x10;
+    /// `hardware_info.num_ports`, 12 bits.
+    pub const NUM_PORTS: usize = 0x24;
+    /// `hardware_info.hw_dev_id`, 16 bits.
+    pub const HW_DEV_ID: usize = 0x50;
+    /// `hardware_info.manufacturing_base_mac_47_32`, 16 bits; bits 31:0
+    /// follow.
+    pub const BASE_MAC: usize = 0x90;
+    /// `fw_info.debug` flag.
+    pub const FW_DEBUG: usize = 0x105;
+    /// `fw_info.signed_fw` flag.
+    pub const FW_SIGNED: usize = 0x106;
+    /// `fw_info.major`, then `minor` and `sub_minor`, 8 bits each (too
+    /// small for today's versions: the extended fields hold those).
+    pub const FW_VERSION: usize = 0x108;
+    /// `fw_info.build_id`, 32 bits.
+    pub const BUILD_ID: usize = 0x120;
+    /// `fw_info.month` (8 bits), `day` (8), `year` (16), in BCD.
+    pub const DATE: usize = 0x140;
+    /// `fw_info.hour`, 16 bits BCD (`0x1234`: 12:34).
+    pub const HOUR: usize = 0x170;
     /// `fw_info.psid`, 16 ASCII bytes.
-    pub const PSID: usize = 0x30;
-    /// Length of the PSID.
+    pub const PSID: usize = 0x180;
+    /// Length of the PSID in bytes.
     pub const PSID_LEN: usize = 16;
-    /// `fw_info.ini_file_version`.
-    pub const INI_FILE_VERSION: usize = 0x40;
-    /// `fw_info.extended_major`, then `_minor` and `_sub_minor`, u32 each.
-    pub const EXT_VERSION: usize = 0x44;
-    /// `dev_info.dev_branch_tag`, ASCII to the end of the register.
-    pub const DEV_BRANCH_TAG: usize = 0x80;
-    /// Length of the branch tag.
+    /// `fw_info.ini_file_version`, 32 bits.
+    pub const INI_FILE_VERSION: usize = 0x200;
+    /// `fw_info.extended_major`, then `_minor` and `_sub_minor`, 32 bits
+    /// each.
+    pub const EXT_VERSION: usize = 0x220;
+    /// `dev_info.dev_branch_tag`, 28 ASCII bytes.
+    pub const DEV_BRANCH_TAG: usize = 0x400;
+    /// Length of the branch tag in bytes.
     pub const DEV_BRANCH_TAG_LEN: usize = 28;
 }
 
-/// Decodes MGIR's register data.  The firmware version is the extended
-/// one when set (it holds sub-minor numbers above 255), else the 8-bit
-/// fields.
+/// Decodes MGIR's register data (a short one as far as it goes).  The
+/// firmware version is the extended one when set, else the 8-bit fields.
 pub fn decode_mgir(d: &[u8]) -> Mgir {
-    let hw = be32(d, mgir::HW_INFO);
-    let fw = be32(d, mgir::FW_VERSION);
+    let f = |bit: usize, width: usize| get_bits(d, bit, width);
     let ext = [
-        be32(d, mgir::EXT_VERSION),
-        be32(d, mgir::EXT_VERSION + 4),
-        be32(d, mgir::EXT_VERSION + 8),
+        f(mgir::EXT_VERSION, 32),
+        f(mgir::EXT_VERSION + 32, 32),
+        f(mgir::EXT_VERSION + 64, 32),
     ];
-    let fw_version = if ext != [0; 3] {
-        format!("{}.{}.{}", ext[0], ext[1], ext[2])
+    let v = if ext != [0; 3] {
+        ext
     } else {
-        format!("{}.{}.{}", (fw >> 16) & 0xff, (fw >> 8) & 0xff, fw & 0xff)
+        [
+            f(mgir::FW_VERSION, 8),
+            f(mgir::FW_VERSION + 8, 8),
+            f(mgir::FW_VERSION + 16, 8),
+        ]
     };
-    let date = be32(d, mgir::DATE);
-    let fw_date = (date != 0).then(|| {
-        format!(
-            "{:04x}-{:02x}-{:02x}",
-            date >> 16,
-            (date >> 8) & 0xff,
-            date & 0xff
-        )
-    });
+    let (month, day, year) = (
+        f(mgir::DATE, 8),
+        f(mgir::DATE + 8, 8),
+        f(mgir::DATE + 16, 16),
+    );
+    let hour = f(mgir::HOUR, 16);
+    let mac = (f(mgir::BASE_MAC, 16) << 32) | f(mgir::BASE_MAC + 16, 32);
     Mgir {
-        device_id: hw as u16,
-        hw_revision: (hw >> 16) as u16,
-        fw_version,
-        fw_build_id: be32(d, mgir::BUILD_ID),
-        fw_date,
-        psid: ascii(clipped(d, mgir::PSID, mgir::PSID_LEN)),
-        ini_file_version: be32(d, mgir::INI_FILE_VERSION),
-        dev_branch_tag: ascii(clipped(d, mgir::DEV_BRANCH_TAG, mgir::DEV_BRANCH_TAG_LEN)),
+        device_id: f(mgir::DEVICE_ID, 16) as u16,
+        hw_revision: f(mgir::HW_REVISION, 16) as u16,
+        hw_dev_id: f(mgir::HW_DEV_ID, 16) as u16,
+        num_ports: f(mgir::NUM_PORTS, 12) as u16,
+        base_mac: (mac != 0).then(|| {
+            mac.to_be_bytes()[2..]
+                .iter()
+                .map(|x| format!("{x:02x}"))
+                .collect::<Vec<_>>()
+                .join(":")
+        }),
+        fw_version: format!("{}.{}.{}", v[0], v[1], v[2]),
+        fw_build_id: f(mgir::BUILD_ID, 32) as u32,
+        fw_date: (year != 0).then(|| format!("{year:04x}-{month:02x}-{day:02x}")),
+        fw_time: (hour != 0).then(|| format!("{:02x}:{:02x}", hour >> 8, hour & 0xff)),
+        psid: ascii(clipped(d, mgir::PSID / 8, mgir::PSID_LEN)),
+        ini_file_version: f(mgir::INI_FILE_VERSION, 32) as u32,
+        fw_signed: f(mgir::FW_SIGNED, 1) != 0,
+        fw_debug: f(mgir::FW_DEBUG, 1) != 0,
+        dev_branch_tag: ascii(clipped(
+            d,
+            mgir::DEV_BRANCH_TAG / 8,
+            mgir::DEV_BRANCH_TAG_LEN,
+        )),
     }
 }
 

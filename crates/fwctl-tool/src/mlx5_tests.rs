@@ -257,21 +257,26 @@ fn general_caps_table_is_sane() {
     assert!(end <= mlx5::CAP_SIZE * 8);
 }
 
-/// MGIR register data written byte by byte.
+/// MGIR register data written byte by byte, as the simulator's firmware
+/// fills it (tools/testing/mlx5_sim).
 fn mgir_data(extended: bool) -> Vec<u8> {
-    let mut d = vec![0u8; 0x9c];
-    d[0..4].copy_from_slice(&[0x00, 0x02, 0x10, 0x1d]); // hw revision 2, device 0x101d
-    d[0x20..0x24].copy_from_slice(&[0x00, 22, 39, 0xea]); // 22.39.234
-    d[0x24..0x28].copy_from_slice(&0x77u32.to_be_bytes());
-    d[0x28..0x2c].copy_from_slice(&[0x20, 0x24, 0x01, 0x31]); // 2024-01-31
-    d[0x30..0x3d].copy_from_slice(b"MT_0000000359");
+    let mut d = vec![0u8; 0xa0];
+    d[0..4].copy_from_slice(&[0x00, 0x01, 0x10, 0x21]); // hw revision 1, device 0x1021
+    d[4..6].copy_from_slice(&[0x00, 0x02]); // num_ports 2 (12 bits from bit 0x24)
+    d[10..12].copy_from_slice(&[0x02, 0x18]); // hw_dev_id 0x218
+    d[18..24].copy_from_slice(&[0x02, 0x00, 0x5e, 0x00, 0x00, 0x10]); // base MAC
+    d[0x20..0x24].copy_from_slice(&[0x02, 28, 41, 0xe8]); // signed; 28.41.232
+    d[0x24..0x28].copy_from_slice(&0x5100u32.to_be_bytes());
+    d[0x28..0x2c].copy_from_slice(&[0x06, 0x01, 0x20, 0x25]); // June 1st, 2025
+    d[0x2c..0x30].copy_from_slice(&[0, 0, 0x12, 0x00]); // 12:00
+    d[0x30..0x3e].copy_from_slice(b"FWCTL_SIM_0001");
     d[0x40..0x44].copy_from_slice(&3u32.to_be_bytes());
     if extended {
-        d[0x44..0x48].copy_from_slice(&22u32.to_be_bytes());
-        d[0x48..0x4c].copy_from_slice(&39u32.to_be_bytes());
-        d[0x4c..0x50].copy_from_slice(&1002u32.to_be_bytes());
+        d[0x44..0x48].copy_from_slice(&28u32.to_be_bytes());
+        d[0x48..0x4c].copy_from_slice(&41u32.to_be_bytes());
+        d[0x4c..0x50].copy_from_slice(&1000u32.to_be_bytes());
     }
-    d[0x80..0x89].copy_from_slice(b"rel-22_39");
+    d[0x80..0x89].copy_from_slice(b"rel-28_41");
     d
 }
 
@@ -281,41 +286,52 @@ fn mgir_decoding() {
     assert_eq!(
         m,
         mlx5::Mgir {
-            device_id: 0x101d,
-            hw_revision: 2,
-            fw_version: "22.39.1002".into(),
-            fw_build_id: 0x77,
-            fw_date: Some("2024-01-31".into()),
-            psid: "MT_0000000359".into(),
+            device_id: 0x1021,
+            hw_revision: 1,
+            hw_dev_id: 0x218,
+            num_ports: 2,
+            base_mac: Some("02:00:5e:00:00:10".into()),
+            fw_version: "28.41.1000".into(),
+            fw_build_id: 0x5100,
+            fw_date: Some("2025-06-01".into()),
+            fw_time: Some("12:00".into()),
+            psid: "FWCTL_SIM_0001".into(),
             ini_file_version: 3,
-            dev_branch_tag: "rel-22_39".into(),
+            fw_signed: true,
+            fw_debug: false,
+            dev_branch_tag: "rel-28_41".into(),
         }
     );
     // Without the extended version: the 8-bit fields.
     let m = mlx5::decode_mgir(&mgir_data(false));
-    assert_eq!(m.fw_version, "22.39.234");
+    assert_eq!(m.fw_version, "28.41.232");
     // Nothing set: zeros, no date, empty strings.
-    let m = mlx5::decode_mgir(&[0u8; 0x9c]);
+    let m = mlx5::decode_mgir(&[0u8; 0xa0]);
     assert_eq!(m.fw_version, "0.0.0");
-    assert_eq!(m.fw_date, None);
+    assert_eq!((m.fw_date, m.fw_time, m.base_mac), (None, None, None));
     assert_eq!(m.psid, "");
+    assert!(!m.fw_signed);
     // A short answer decodes what it has.
     let m = mlx5::decode_mgir(&mgir_data(true)[..0x38]);
-    assert_eq!(m.psid, "MT_00000");
-    assert_eq!(m.fw_version, "22.39.234");
+    assert_eq!(m.psid, "FWCTL_SI");
+    assert_eq!(m.fw_version, "28.41.232");
     // Unprintable bytes do not reach the terminal.
     let mut d = mgir_data(true);
     d[0x30] = 0x1b;
-    assert_eq!(mlx5::decode_mgir(&d).psid, ".T_0000000359");
+    assert_eq!(mlx5::decode_mgir(&d).psid, ".WCTL_SIM_0001");
 
     let text = mgir_lines(&mlx5::decode_mgir(&mgir_data(true)));
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "device id:         0x101d");
-    assert_eq!(lines[2], "firmware version:  22.39.1002");
-    assert_eq!(lines[5], "PSID:              MT_0000000359");
+    assert_eq!(lines[0], "device id:          0x1021");
+    assert_eq!(lines[4], "base MAC:           02:00:5e:00:00:10");
+    assert_eq!(lines[5], "firmware version:   28.41.1000");
+    assert_eq!(lines[7], "firmware date:      2025-06-01 12:00");
+    assert_eq!(lines[8], "firmware:           signed");
+    assert_eq!(lines[9], "PSID:               FWCTL_SIM_0001");
     let j = serde_json::to_value(mlx5::decode_mgir(&mgir_data(true))).unwrap();
-    assert_eq!(j["psid"], "MT_0000000359");
-    assert_eq!(j["fw_version"], "22.39.1002");
+    assert_eq!(j["psid"], "FWCTL_SIM_0001");
+    assert_eq!(j["fw_version"], "28.41.1000");
+    assert_eq!(j["fw_date"], "2025-06-01");
 }
 
 #[test]
@@ -471,14 +487,14 @@ fn caps_command() {
 #[test]
 fn register_command() {
     let d = FakeMlx5::new(Scope::DebugReadOnly);
-    let data = d.mlx5_read_register(0x9020, 0, &[], 0x9c).unwrap();
+    let data = d.mlx5_read_register(0x9020, 0, &[], 0xa0).unwrap();
     assert_eq!(data, mgir_data(true));
-    assert_eq!(mlx5::decode_mgir(&data).psid, "MT_0000000359");
+    assert_eq!(mlx5::decode_mgir(&data).psid, "FWCTL_SIM_0001");
     let seen = d.seen.borrow();
     assert_eq!(seen[0].0, Scope::DebugReadOnly);
     assert_eq!(
         seen[0].1,
-        mlx5::access_reg_read_request(0x9020, 0, &[], 0x9c)
+        mlx5::access_reg_read_request(0x9020, 0, &[], 0xa0)
     );
     drop(seen);
     let e = d.mlx5_read_register(0x9999, 0, &[], 16).unwrap_err();
@@ -495,7 +511,7 @@ fn register_command() {
     );
     // max_scope configuration: the core refuses the read, EPERM.
     let d = FakeMlx5::new(Scope::Configuration);
-    let e = d.mlx5_read_register(0x9020, 0, &[], 0x9c).unwrap_err();
+    let e = d.mlx5_read_register(0x9020, 0, &[], 0xa0).unwrap_err();
     assert_eq!(e.errno(), Some(libc::EPERM));
     let msg = e.to_string();
     assert!(

@@ -273,9 +273,15 @@ mlx5_skip() {
 	fi
 }
 
+# simconst NAME: a constant of mlx5_sim.h (the simulator's contract), bare.
+simconst() {
+	sed -n "s/^#define $1[[:space:]][[:space:]]*\([^[:space:]]*\).*/\1/p" \
+		"$FWCTL_REPO/tools/testing/mlx5_sim/mlx5_sim.h" | sed 's/U$//; s/"//g'
+}
+
 mlx5_tests() {
-	local sim=$FWCTL_REPO/tools/testing/mlx5_sim/mlx5_sim.ko
-	local dev parent num hexcap out
+	local sim=$FWCTL_REPO/tools/testing/mlx5_sim/mlx5_sim.ko ctl=/sys/kernel/mlx5_sim
+	local dev parent num idx hexcap out i
 	if [ ! -f "$sim" ]; then
 		mlx5_skip "mlx5_sim.ko is not built (tools/testing/mlx5_sim)"
 		return
@@ -283,6 +289,7 @@ mlx5_tests() {
 	load "$sim" || { ktap_notok "mlx5: insmod mlx5_sim"; return; }
 	load "$(ko fwctl_mlx5)" || { ktap_notok "mlx5: insmod fwctl_mlx5"; return; }
 	# The fwctl device whose type is mlx5.
+	dev=
 	for i in $(seq 20); do
 		fw --json list
 		dev=$(py "[e['name'] for e in d if e['device_type'] == 'mlx5'][0]" 2>/dev/null) && break
@@ -294,54 +301,80 @@ mlx5_tests() {
 	fi
 	parent=$(basename "$(readlink -f "/sys/class/fwctl/$dev/device")")
 	num=${dev#fwctl}
+	idx=${parent##*.}
 	echo "# simulator: /dev/fwctl/$dev, parent $parent"
 
 	case_json "mlx5: list --json: $dev, type mlx5, parent $parent" \
 		"[(e['number'], e['parent']) for e in d if e['name'] == '$dev'] == [($num, '$parent')]" \
 		--json list
-	case_run "mlx5: info $parent says type mlx5 (1) and the firmware uid" 0 \
+	case_run "mlx5: info $parent says the firmware uid" 0 \
 		"^firmware uid: +[0-9]+\$" info "$parent"
-	grep -q '^type: *mlx5 (1)$' "$tmp/out" && ktap_ok "mlx5: info type line" ||
-		{ show info "$parent"; ktap_notok "mlx5: info type line"; }
-	case_json "mlx5: info --json decodes struct fwctl_info_mlx5" \
-		"d['device'] == '$dev' and d['device_type'] == 'mlx5' and len(d['data']) == 16 and d['mlx5']['uid'] == int.from_bytes(bytes.fromhex(d['data'][0:8]), sys.byteorder) and d['mlx5']['uctx_caps'] == int.from_bytes(bytes.fromhex(d['data'][8:16]), sys.byteorder)" \
+	if grep -q '^type: *mlx5 (1)$' "$tmp/out"; then
+		ktap_ok "mlx5: info says type mlx5 (1)"
+	else
+		show info "$parent"; ktap_notok "mlx5: info says type mlx5 (1)"
+	fi
+	case_json "mlx5: info --json decodes struct fwctl_info_mlx5 (uid, tools resources)" \
+		"d['device'] == '$dev' and d['device_type'] == 'mlx5' and len(d['data']) == 16 and d['mlx5']['uid'] == int.from_bytes(bytes.fromhex(d['data'][0:8]), sys.byteorder) and d['mlx5']['uid'] != 0 and d['mlx5']['uctx_caps'] == int.from_bytes(bytes.fromhex(d['data'][8:16]), sys.byteorder) and d['mlx5']['uctx_caps'] & 4 and 'tools-resources' in d['mlx5']['uctx_cap_names']" \
 		--json info "$dev"
 
-	# QUERY_HCA_CAP, general, current: the tool's table, and its decoding
-	# against a decoding in Python of the same command sent raw.
-	case_run "mlx5: caps shows the general capabilities table" 0 \
-		"^log_max_qp +2\\^[0-9]+ = [0-9]+ +queue pairs\$" mlx5 caps "$parent"
-	fw --json rpc "$dev" -s configuration --out-len 4112 \
-		--hex '01000000 00000001 00000000 00000000'
-	cp "$tmp/out" "$tmp/rawcap.json"
-	case_json "mlx5: raw QUERY_HCA_CAP succeeds (status 0, 4112 bytes)" \
+	# QUERY_HCA_CAP, general: the simulator's values (mlx5_sim.h), and
+	# the tool's decoding against a Python one of the raw command.
+	case_run "mlx5: caps shows the table, log_max_qp $(simconst MLX5_SIM_LOG_MAX_QP_CUR)" 0 \
+		"^log_max_qp +2\\^$(simconst MLX5_SIM_LOG_MAX_QP_CUR) = [0-9]+ +queue pairs\$" \
+		mlx5 caps "$parent"
+	case_json "mlx5: caps --json: the simulator's values" \
+		"d['values'] == 'current' and d['caps']['vhca_id'] == $idx and d['caps']['num_ports'] == $(simconst MLX5_SIM_NUM_PORTS) and d['caps']['device_frequency_khz'] == $(simconst MLX5_SIM_FREQ_KHZ) and d['caps']['log_max_uctx'] == $(simconst MLX5_SIM_LOG_MAX_UCTX)" \
+		--json mlx5 caps "$dev"
+	case_json "mlx5: caps --max --json: the maximum log_max_qp" \
+		"d['values'] == 'maximum' and d['caps']['log_max_qp'] == $(simconst MLX5_SIM_LOG_MAX_QP_MAX)" \
+		--json mlx5 caps "$parent" --max
+	case_json "mlx5: raw QUERY_HCA_CAP: status 0, 4112 bytes" \
 		"d['out_len'] == 4112 and d['data'][0:2] == '00'" \
 		--json rpc "$dev" -s configuration --out-len 4112 --hex '01000000 00000001 00000000 00000000'
-	hexcap=$(py "d['data']" "$tmp/rawcap.json")
+	hexcap=$(py "d['data']")
 	case_json "mlx5: caps --json agrees with the raw answer (vhca_id, log_max_qp, port_type, num_ports, uctx_cap)" \
 		"(lambda f: [d['caps'][k] for k in ('vhca_id', 'log_max_qp', 'port_type', 'num_ports', 'uctx_cap')] == [f(0x30, 16), f(0x9b, 5), f(0x1b6, 2), f(0x1b8, 8), f(0x6a0, 32)])(lambda off, w: (int.from_bytes(bytes.fromhex('$hexcap')[16 + off // 32 * 4:16 + off // 32 * 4 + 4], 'big') >> (32 - off % 32 - w)) & ((1 << w) - 1))" \
 		--json mlx5 caps "$dev"
 
 	# ACCESS_REG read of MGIR.
-	case_run "mlx5: reg MGIR shows firmware version and PSID" 0 \
-		"firmware version: +[0-9]+\\.[0-9]+\\.[0-9]+" mlx5 reg "$parent" MGIR
-	grep -q '^  PSID: ' "$tmp/out" && ktap_ok "mlx5: reg MGIR PSID line" ||
-		{ show mlx5 reg "$parent" MGIR; ktap_notok "mlx5: reg MGIR PSID line"; }
-	fw --json rpc "$dev" -s debug_read_only --out-len $((16 + 0x9c)) \
-		--hex "08050000 00000001 00009020 00000000 $(printf '00%.0s' $(seq 156))"
-	cp "$tmp/out" "$tmp/rawmgir.json"
-	out=$(py "d['data']" "$tmp/rawmgir.json")
-	case_json "mlx5: reg 0x9020 --json agrees with the raw answer (PSID, version)" \
-		"d['register'] == 'MGIR' and d['register_id'] == 0x9020 and d['length'] == 156 and d['data'] == '$out'[32:] and d['decoded']['psid'] == bytes.fromhex('$out')[16 + 0x30:16 + 0x40].split(b'\\0')[0].decode().strip() and d['decoded']['fw_version'].count('.') == 2" \
+	case_run "mlx5: reg MGIR shows the firmware version" 0 \
+		"^  firmware version: +$(simconst MLX5_SIM_FW_MAJOR)\\.$(simconst MLX5_SIM_FW_MINOR)\\.$(simconst MLX5_SIM_FW_SUB_MINOR)\$" \
+		mlx5 reg "$parent" MGIR
+	if grep -q "^  PSID: *$(simconst MLX5_SIM_PSID)\$" "$tmp/out"; then
+		ktap_ok "mlx5: reg MGIR shows the PSID"
+	else
+		show mlx5 reg "$parent" MGIR; ktap_notok "mlx5: reg MGIR shows the PSID"
+	fi
+	fw --json rpc "$dev" -s debug_read_only --out-len $((16 + 0xa0)) \
+		--hex "08050000 00000001 00009020 00000000 $(printf "00%.0s" $(seq 160))"
+	out=$(py "d['data']")
+	case_json "mlx5: reg 0x9020 --json agrees with the raw answer and the simulator" \
+		"d['register'] == 'MGIR' and d['register_id'] == 0x9020 and d['length'] == 160 and d['data'] == '$out'[32:] and d['decoded']['psid'] == bytes.fromhex('$out')[16 + 0x30:16 + 0x40].split(b'\\0')[0].decode() == '$(simconst MLX5_SIM_PSID)' and d['decoded']['device_id'] == $(simconst MLX5_SIM_DEVICE_ID) and d['decoded']['fw_version'] == '$(simconst MLX5_SIM_FW_MAJOR).$(simconst MLX5_SIM_FW_MINOR).$(simconst MLX5_SIM_FW_SUB_MINOR)'" \
 		--json mlx5 reg "$dev" 0x9020
 
-	# A command the firmware fails: the status and syndrome are reported.
-	case_run "mlx5: a register the firmware rejects: its status and syndrome" 1 \
-		"^fwctl: $dev: ACCESS_REG read of register 0x7fff failed in the firmware: mlx5 command status 0x[0-9a-f]+ \\(.*\\), syndrome 0x[0-9a-f]{8}\$" \
+	# Commands the firmware fails: the status and syndrome are reported.
+	case_run "mlx5: a register the firmware rejects: status and syndrome" 1 \
+		"^fwctl: $dev: ACCESS_REG read of register 0x7fff failed in the firmware: mlx5 command status 0x3 \\(BAD_PARAM_ERR: bad parameter\\), syndrome $(simconst MLX5_SIM_SYND_BAD_REGISTER)\$" \
 		mlx5 reg "$parent" 0x7fff --len 16
-	case_json_err "mlx5: the firmware's failure as JSON" \
-		"d['error']['device'] == '$dev' and d['error']['firmware']['status'] != 0 and isinstance(d['error']['firmware']['syndrome'], int) and d['error']['errno'] is None" \
-		--json mlx5 reg "$parent" 0x7fff --len 16
+	if [ -w "$ctl/fail_status" ]; then
+		echo "5 0x00c0ffee 0x100" >"$ctl/fail_status"
+		case_json_err "mlx5: QUERY_HCA_CAP failed by the firmware, as JSON" \
+			"d['error']['device'] == '$dev' and d['error']['errno'] is None and d['error']['firmware'] == {'command': 'QUERY_HCA_CAP', 'kind': 'mlx5 command status', 'status': 5, 'status_name': 'BAD_RES_ERR: bad resource', 'syndrome': 0xc0ffee}" \
+			--json mlx5 caps "$parent"
+		echo 0 >"$ctl/fail_status"
+	else
+		ktap_notok "mlx5: $ctl/fail_status is there"
+	fi
+	if [ -w "$ctl/fail_errno" ]; then
+		echo "110 0x100" >"$ctl/fail_errno"
+		case_run "mlx5: a command that times out: ETIMEDOUT, explained" 1 \
+			"^fwctl: $dev: FWCTL_RPC failed: ETIMEDOUT \\(Connection timed out\\): the firmware did not complete the command\$" \
+			mlx5 caps "$parent"
+		echo 0 >"$ctl/fail_errno"
+	else
+		ktap_notok "mlx5: $ctl/fail_errno is there"
+	fi
 	case_run "mlx5: a CXL command on an mlx5 device is refused" 1 \
 		"^fwctl: $dev: is a mlx5 device, not cxl\$" cxl features "$parent"
 
