@@ -33,6 +33,11 @@ OFF(struct fwctl_rpc, out_len, 12);
 OFF(struct fwctl_rpc, in, 16);
 OFF(struct fwctl_rpc, out, 24);
 
+/* uapi/fwctl/mlx5.h */
+SIZE(struct fwctl_info_mlx5, 8);
+OFF(struct fwctl_info_mlx5, uid, 0);
+OFF(struct fwctl_info_mlx5, uctx_caps, 4);
+
 /* uapi/cxl/features.h */
 SIZE(__uapi_uuid_t, 16);
 
@@ -137,9 +142,3 @@ OFF(struct fwctl_rpc_cxl_out, retval, 4);
 OFF(struct fwctl_rpc_cxl_out, get_sup_feats_out, 8);
 OFF(struct fwctl_rpc_cxl_out, get_sup_feats_out.ents, 16);
 OFF(struct fwctl_rpc_cxl_out, payload, 8);
-
-/* uapi/fwctl/mlx5.h */
-SIZE(struct fwctl_info_mlx5, 8);
-ALIGN(struct fwctl_info_mlx5, 4);
-OFF(struct fwctl_info_mlx5, uid, 0);
-OFF(struct fwctl_info_mlx5, uctx_caps, 4);
