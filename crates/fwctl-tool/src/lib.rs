@@ -13,7 +13,8 @@
 //! - [`parse`] and [`format`]: the text forms used by the `fwctl` tool.
 //!
 //! The uAPI types come from the same source files the kernel modules
-//! compile (`common/uapi.rs`, `common/cxl_features.rs`); the crate's tests
+//! compile (`common/uapi.rs`, `common/cxl_features.rs`,
+//! `common/mlx5_cmds.rs`); the crate's tests
 //! check their layouts against the C headers in `uapi/`.
 //!
 //! ```no_run
@@ -35,6 +36,9 @@ pub mod uapi;
 
 #[path = "../../../common/cxl_features.rs"]
 pub mod cxl_features;
+
+#[path = "../../../common/mlx5_cmds.rs"]
+pub mod mlx5_cmds;
 
 pub mod cxl;
 pub mod device;

@@ -25,15 +25,21 @@
 //!   firmware version, PSID) decoded.
 //!
 //! Everything but the [`Mlx5Commands`] methods is pure and tested on the
-//! host on hand-built buffers.
+//! host on hand-built buffers.  The mailbox headers, the `FWCTL_INFO` data
+//! and the scope rules are those of the driver itself
+//! (`common/mlx5_cmds.rs`, [`crate::mlx5_cmds`]).
 
 use crate::device::Transport;
 use crate::error::{Error, Result};
+use crate::mlx5_cmds;
 use crate::uapi::Scope;
 use serde::Serialize;
 
+pub use crate::mlx5_cmds::{InHdr as InHeader, OutHdr as OutHeader};
+
 /// Size of the input and output mailbox headers.
-pub const MBOX_HDR_SIZE: usize = 16;
+pub const MBOX_HDR_SIZE: usize = mlx5_cmds::IN_HDR_LEN;
+const _: () = assert!(mlx5_cmds::OUT_HDR_LEN == MBOX_HDR_SIZE);
 /// `MLX5_CMD_OP_QUERY_HCA_CAP`.
 pub const OP_QUERY_HCA_CAP: u16 = 0x100;
 /// `MLX5_CMD_OP_ACCESS_REG`.
@@ -53,7 +59,8 @@ pub const ACCESS_REG_READ: u16 = 1;
 pub const ACCESS_REG_WRITE: u16 = 0;
 /// Where the register data starts in `access_register_in` and `_out`.
 pub const REG_DATA_OFFSET: usize = MBOX_HDR_SIZE;
-/// The scope `QUERY_HCA_CAP` needs.
+/// The scope `QUERY_HCA_CAP` needs (the driver's rule,
+/// [`mlx5_cmds::required_scope`], says the same: a host test checks).
 pub const CAPS_SCOPE: Scope = Scope::Configuration;
 /// The scope an `ACCESS_REG` read needs.
 pub const REG_READ_SCOPE: Scope = Scope::DebugReadOnly;
@@ -64,7 +71,7 @@ pub const UCTX_CAP_RAW_TX: u32 = 1 << 0;
 pub const UCTX_CAP_INTERNAL_DEV_RES: u32 = 1 << 1;
 /// `MLX5_UCTX_OBJECT_CAP_TOOLS_RESOURCES`: the user context may run the
 /// commands that read and change global device state.
-pub const UCTX_CAP_TOOLS_RESOURCES: u32 = 1 << 2;
+pub const UCTX_CAP_TOOLS_RESOURCES: u32 = mlx5_cmds::UCTX_CAP_TOOLS_RESOURCES;
 
 // ---------------------------------------------------------------------------
 // Bit fields
@@ -104,14 +111,6 @@ pub fn set_bits(buf: &mut [u8], bit: usize, width: usize, value: u64) {
     buf[i..i + 4].copy_from_slice(&w.to_be_bytes());
 }
 
-fn be16(b: &[u8], at: usize) -> u16 {
-    get_bits(b, at * 8, 16) as u16
-}
-
-fn be32(b: &[u8], at: usize) -> u32 {
-    get_bits(b, at * 8, 32) as u32
-}
-
 // ---------------------------------------------------------------------------
 // Mailbox headers
 // ---------------------------------------------------------------------------
@@ -119,46 +118,18 @@ fn be32(b: &[u8], at: usize) -> u32 {
 /// `mbox_in_hdr` for `opcode` and `op_mod`, uid 0 (the driver sets it).
 pub fn in_header(opcode: u16, op_mod: u16) -> [u8; MBOX_HDR_SIZE] {
     let mut h = [0u8; MBOX_HDR_SIZE];
-    h[0..2].copy_from_slice(&opcode.to_be_bytes());
-    h[6..8].copy_from_slice(&op_mod.to_be_bytes());
+    InHeader::new(opcode, op_mod).write(&mut h);
     h
-}
-
-/// The fields of an `mbox_in_hdr`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct InHeader {
-    /// The command.
-    pub opcode: u16,
-    /// The user context id.
-    pub uid: u16,
-    /// The command's modifier.
-    pub op_mod: u16,
 }
 
 /// Decodes an `mbox_in_hdr`; `None` if `b` is shorter than a header.
 pub fn parse_in_header(b: &[u8]) -> Option<InHeader> {
-    (b.len() >= MBOX_HDR_SIZE).then(|| InHeader {
-        opcode: be16(b, 0),
-        uid: be16(b, 2),
-        op_mod: be16(b, 6),
-    })
-}
-
-/// The fields of an `mbox_out_hdr`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OutHeader {
-    /// `MLX5_CMD_STAT_*`: 0 is success.
-    pub status: u8,
-    /// With a failed status: the firmware's precise reason.
-    pub syndrome: u32,
+    InHeader::parse(b)
 }
 
 /// Decodes an `mbox_out_hdr`; `None` if `b` is shorter than a header.
 pub fn parse_out_header(b: &[u8]) -> Option<OutHeader> {
-    (b.len() >= MBOX_HDR_SIZE).then(|| OutHeader {
-        status: b[0],
-        syndrome: be32(b, 4),
-    })
+    OutHeader::parse(b)
 }
 
 /// The name of a command status (`MLX5_CMD_STAT_*`) and what it means.
@@ -230,19 +201,17 @@ pub struct InfoMlx5 {
 }
 
 /// Size of `struct fwctl_info_mlx5`.
-pub const INFO_SIZE: usize = 8;
+pub const INFO_SIZE: usize = mlx5_cmds::InfoMlx5::SIZE;
 
 impl InfoMlx5 {
-    /// Decodes the `FWCTL_INFO` data (native-endian, as the uAPI header
-    /// declares `__u32`s); `None` if too short.
+    /// Decodes the `FWCTL_INFO` data; `None` if too short.
     pub fn from_bytes(b: &[u8]) -> Option<InfoMlx5> {
-        let w = |i: usize| {
-            b.get(i..i + 4)
-                .map(|s| u32::from_ne_bytes([s[0], s[1], s[2], s[3]]))
-        };
-        Some(InfoMlx5 {
-            uid: w(0)?,
-            uctx_caps: w(4)?,
+        (b.len() >= INFO_SIZE).then(|| {
+            let i = mlx5_cmds::InfoMlx5::from_bytes(b);
+            InfoMlx5 {
+                uid: i.uid,
+                uctx_caps: i.uctx_caps,
+            }
         })
     }
 

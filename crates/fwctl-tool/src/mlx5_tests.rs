@@ -65,7 +65,7 @@ fn headers() {
         Some(mlx5::InHeader {
             opcode: 0x805,
             uid: 0x1234,
-            op_mod: 1
+            op_mod: 1,
         })
     );
     assert_eq!(mlx5::parse_in_header(&b[..15]), None);
@@ -79,6 +79,49 @@ fn headers() {
         })
     );
     assert_eq!(mlx5::parse_out_header(&out[..8]), None);
+}
+
+/// The tool sends each command at the scope the driver's own rule
+/// (common/mlx5_cmds.rs) requires, and names the statuses it defines.
+#[test]
+fn agrees_with_the_driver() {
+    use crate::mlx5_cmds::{self as d, status};
+    assert_eq!(
+        d::required_scope(mlx5::OP_QUERY_HCA_CAP, 1),
+        Some(mlx5::CAPS_SCOPE)
+    );
+    assert_eq!(
+        d::required_scope(mlx5::OP_ACCESS_REG, mlx5::ACCESS_REG_READ),
+        Some(mlx5::REG_READ_SCOPE)
+    );
+    // What the tool builds passes the driver's checks at that scope, and
+    // fails them one scope lower.
+    let caps = mlx5::query_hca_cap_request(0, true);
+    assert!(d::check_rpc(&caps, mlx5::QUERY_HCA_CAP_OUT_SIZE, mlx5::CAPS_SCOPE).is_ok());
+    let reg = mlx5::access_reg_read_request(0x9020, 0, &[], 0xa0);
+    assert!(d::check_rpc(&reg, reg.len(), mlx5::REG_READ_SCOPE).is_ok());
+    assert!(d::check_rpc(&reg, reg.len(), Scope::Configuration).is_err());
+    for (v, name) in [
+        (status::OK, "OK"),
+        (status::INT_ERR, "INT_ERR"),
+        (status::BAD_OP_ERR, "BAD_OP_ERR"),
+        (status::BAD_PARAM_ERR, "BAD_PARAM_ERR"),
+        (status::BAD_SYS_STATE_ERR, "BAD_SYS_STATE_ERR"),
+        (status::BAD_RES_ERR, "BAD_RES_ERR"),
+        (status::RES_BUSY, "RES_BUSY"),
+        (status::NOT_READY_ERR, "NOT_READY"),
+        (status::LIM_ERR, "LIM_ERR"),
+        (status::BAD_RES_STATE_ERR, "BAD_RES_STATE_ERR"),
+        (status::IX_ERR, "IX_ERR"),
+        (status::NO_RES_ERR, "NO_RES_ERR"),
+        (status::BAD_INP_LEN_ERR, "BAD_INP_LEN_ERR"),
+        (status::BAD_OUTP_LEN_ERR, "BAD_OUTP_LEN_ERR"),
+        (status::BAD_QP_STATE_ERR, "BAD_QP_STATE_ERR"),
+        (status::BAD_PKT_ERR, "BAD_PKT_ERR"),
+        (status::BAD_SIZE_OUTS_CQES_ERR, "BAD_SIZE_OUTS_CQES_ERR"),
+    ] {
+        assert!(mlx5::status_name(v).starts_with(name), "{v:#x}");
+    }
 }
 
 #[test]
