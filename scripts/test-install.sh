@@ -117,11 +117,11 @@ depmod_ok() {
 	local dep=$d/lib/modules/$kver/modules.dep
 	grep -qx "extra/core/fwctl_core$suffix:" "$dep" &&
 		grep -qx "extra/cxl/fwctl_cxl$suffix: extra/core/fwctl_core$suffix" "$dep" &&
-		grep -q "^extra/mlx5/fwctl_mlx5$suffix:" "$dep" ||
+		grep -q "^extra/mlx5/fwctl_mlx5$suffix:.*extra/core/fwctl_core$suffix" "$dep" ||
 		{ cat "$dep"; return 1; }
 }
 if command -v depmod >/dev/null; then
-	check "depmod -b on the staged root: fwctl_cxl needs fwctl_core" depmod_ok
+	check "depmod -b on the staged root: fwctl_cxl and fwctl_mlx5 need fwctl_core" depmod_ok
 else
 	skip "depmod -b on the staged root" "no depmod (kmod) on this machine"
 fi
