@@ -112,7 +112,7 @@ for t in "$@"; do
 	esac
 	echo "# ${t%% *}: $(( $(date +%s) - start )) s"
 	# Each program starts from unloaded modules, whatever the last left.
-	for m in fwctl_rust_test fwctl_test fwctl_mlx5 mlx5_sim fwctl_cxl fwctl_core; do
+	for m in fwctl_rust_test fwctl_test fwctl_mlx5 fwctl_cxl fwctl_core; do
 		grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
 	done
 	s=$(dmesg_splats)
