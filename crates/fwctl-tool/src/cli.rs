@@ -54,8 +54,8 @@ Examples:
   fwctl mlx5 reg fwctl1 MGIR        firmware version, PSID of a NIC
   fwctl --json list | jq .          the device list as JSON";
 
-const DEV_HELP: &str = "The device: fwctlN, /dev/fwctl/fwctlN, or its parent device's name \
-(mem0, a PCI address, mlx5_sim.0, ...)";
+const DEV_HELP: &str = "The device: fwctlN, /dev/fwctl/fwctlN or its parent (mem0, a PCI \
+address, mlx5_sim.0)";
 
 const SCOPE_HELP: &str = "The scope of the RPC: configuration, debug_read_only, debug_write \
 or debug_write_full (or 0 to 3). Higher scopes need more privilege; debug_write and above \
