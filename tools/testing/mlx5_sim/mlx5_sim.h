@@ -74,27 +74,27 @@
 #define MLX5_SIM_SYND_DIAG_BAD_SAMPLES	0x51300010
 
 /* What the simulated HCA reports. */
-#define MLX5_SIM_TOOLS_RESOURCES	0x4	/* uctx cap bit (fwctl's) */
-#define MLX5_SIM_UCTX_CAP_BASE		0x3	/* RAW_TX | INTERNAL_DEV_RES */
-#define MLX5_SIM_LOG_MAX_UCTX		12	/* at most 4096 live per device */
-#define MLX5_SIM_LOG_MAX_QP_CUR		17	/* general caps, cur ... */
-#define MLX5_SIM_LOG_MAX_QP_MAX		24	/* ... and max */
-#define MLX5_SIM_NUM_PORTS		2
-#define MLX5_SIM_FREQ_KHZ		1000000
+#define MLX5_SIM_TOOLS_RESOURCES	0x4U	/* uctx cap bit (fwctl's) */
+#define MLX5_SIM_UCTX_CAP_BASE		0x3U	/* RAW_TX | INTERNAL_DEV_RES */
+#define MLX5_SIM_LOG_MAX_UCTX		12U	/* at most 4096 live per device */
+#define MLX5_SIM_LOG_MAX_QP_CUR		17U	/* general caps, cur ... */
+#define MLX5_SIM_LOG_MAX_QP_MAX		24U	/* ... and max */
+#define MLX5_SIM_NUM_PORTS		2U
+#define MLX5_SIM_FREQ_KHZ		1000000U
 
 /* QUERY_ADAPTER */
-#define MLX5_SIM_IEEE_VENDOR_ID		0x0002c9
-#define MLX5_SIM_VSD_VENDOR_ID		0x15b3
+#define MLX5_SIM_IEEE_VENDOR_ID		0x0002c9U
+#define MLX5_SIM_VSD_VENDOR_ID		0x15b3U
 #define MLX5_SIM_PSID			"FWCTL_SIM_0001"
 
 /* The MGIR register (0x9020), 160 bytes, read-only. */
-#define MLX5_SIM_REG_MGIR		0x9020
-#define MLX5_SIM_MGIR_LEN		160
-#define MLX5_SIM_DEVICE_ID		0x1021
-#define MLX5_SIM_HW_DEV_ID		0x0218
-#define MLX5_SIM_FW_MAJOR		28
-#define MLX5_SIM_FW_MINOR		41
-#define MLX5_SIM_FW_SUB_MINOR		1000
+#define MLX5_SIM_REG_MGIR		0x9020U
+#define MLX5_SIM_MGIR_LEN		160U
+#define MLX5_SIM_DEVICE_ID		0x1021U
+#define MLX5_SIM_HW_DEV_ID		0x0218U
+#define MLX5_SIM_FW_MAJOR		28U
+#define MLX5_SIM_FW_MINOR		41U
+#define MLX5_SIM_FW_SUB_MINOR		1000U
 
 /*
  * Diagnostic counters: SET_DIAGNOSTIC_PARAMS keeps up to 16 counter ids
@@ -103,8 +103,8 @@
  * counter id k % num_of_counters, has sample_id k / num_of_counters,
  * time stamp k << log_sample_period and the value below.
  */
-#define MLX5_SIM_DIAG_MAX_COUNTERS	16
-#define MLX5_SIM_DIAG_MAX_LOG_SAMPLES	10
+#define MLX5_SIM_DIAG_MAX_COUNTERS	16U
+#define MLX5_SIM_DIAG_MAX_LOG_SAMPLES	10U
 #define MLX5_SIM_DIAG_VALUE(counter_id, sample_id) \
 	(((unsigned long long)(counter_id) << 32) | ((sample_id) + 1))
 
