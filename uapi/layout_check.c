@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <fwctl/fwctl.h>
 #include <fwctl/cxl.h>
+#include <fwctl/mlx5.h>
 
 #define SIZE(type, n)	_Static_assert(sizeof(type) == (n), "sizeof " #type)
 #define ALIGN(type, n)	_Static_assert(_Alignof(type) == (n), "alignof " #type)
@@ -31,6 +32,11 @@ OFF(struct fwctl_rpc, in_len, 8);
 OFF(struct fwctl_rpc, out_len, 12);
 OFF(struct fwctl_rpc, in, 16);
 OFF(struct fwctl_rpc, out, 24);
+
+/* uapi/fwctl/mlx5.h */
+SIZE(struct fwctl_info_mlx5, 8);
+OFF(struct fwctl_info_mlx5, uid, 0);
+OFF(struct fwctl_info_mlx5, uctx_caps, 4);
 
 /* uapi/cxl/features.h */
 SIZE(__uapi_uuid_t, 16);

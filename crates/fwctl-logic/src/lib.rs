@@ -14,8 +14,14 @@ pub mod policy;
 #[path = "../../../common/cxl_features.rs"]
 pub mod cxl_features;
 
+#[path = "../../../common/mlx5_cmds.rs"]
+pub mod mlx5_cmds;
+
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod mlx5_tests;
 
 #[cfg(test)]
 mod cxl_tests;
