@@ -1380,16 +1380,16 @@ TEST_F_TIMEOUT(sim, no_tools_resources, FWCTL_TIMEOUT)
 	unsigned char buf[MGIR_CMD_LEN];
 	struct fwctl_info_mlx5 mi;
 	struct fwctl_info info;
-	struct mlx5_env env = {};
+	struct mlx5_env *env = &self->env;
 	__u32 caps = ~0U;
 	int fd, ret, w0, w1, index = -1;
 
 	if (geteuid())
 		SKIP(return, "must run as root");
-	ret = load_modules(&env);
+	ret = load_modules(env);
 	if (ret == -EBUSY)
-		SKIP(return, "%s", env.err);
-	ASSERT_EQ(0, ret) TH_LOG("%s", env.err);
+		SKIP(return, "%s", env->err);
+	ASSERT_EQ(0, ret) TH_LOG("%s", env->err);
 
 	/* For the next device only: restored before anything can fail. */
 	w0 = write_file(MLX5_SIM_PARAM_DIR "/tools_resources", "0\n");
@@ -1398,15 +1398,11 @@ TEST_F_TIMEOUT(sim, no_tools_resources, FWCTL_TIMEOUT)
 	ASSERT_EQ(0, w0);
 	ASSERT_EQ(0, w1);
 	ASSERT_EQ(0, ret);
-	env.index = index;
-	ret = attach(&env, index);
-	if (ret)
-		mlx5_env_teardown(&env);
-	ASSERT_EQ(0, ret) TH_LOG("%s", env.err);
+	/* The teardown removes it. */
+	env->index = index;
+	ASSERT_EQ(0, attach(env, index)) TH_LOG("%s", env->err);
 
-	fd = mlx5_open(&env);
-	if (fd < 0)
-		mlx5_env_teardown(&env);
+	fd = mlx5_open(env);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, info_mlx5(fd, &mi, &info));
 	EXPECT_NE(0U, mi.uid);
@@ -1433,7 +1429,6 @@ TEST_F_TIMEOUT(sim, no_tools_resources, FWCTL_TIMEOUT)
 
 	close(fd);
 	EXPECT_EQ(0, sim_dev_live(index));
-	mlx5_env_teardown(&env);
 }
 
 TEST_HARNESS_MAIN
