@@ -1260,6 +1260,9 @@ TEST_F_TIMEOUT(mlx5, truncated_commands, FWCTL_TIMEOUT)
 	EXPECT_FW(call(self->fd, FWCTL_RPC_DEBUG_READ_ONLY, buf, HDR_LEN, buf,
 		       sizeof(buf)),
 		  STAT_BAD_INP_LEN, MLX5_SIM_SYND_BAD_INP_LEN);
+	/* (The answer overwrote the command.) */
+	cmd_init(buf, sizeof(buf), OP_ACCESS_REG, REG_READ, 0);
+	SET(buf, AR_REGISTER_ID, MLX5_SIM_REG_MGIR);
 	EXPECT_FW(call(self->fd, FWCTL_RPC_DEBUG_READ_ONLY, buf,
 		       sizeof(buf) - 4, buf, sizeof(buf)),
 		  STAT_BAD_INP_LEN, MLX5_SIM_SYND_BAD_INP_LEN);
