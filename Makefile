@@ -62,11 +62,13 @@ modules:
 	$(KMAKE) modules
 	@scripts/sign-modules.sh $(KDIR) $$(sed 's/\.o$$/.ko/' modules.order)
 
-# Test-only drivers (never installed): the C loopback driver that proves the
-# C ABI, and the Rust one that proves the safe Rust driver API.
+# Test-only modules (never installed): the C loopback driver that proves the
+# C ABI, the Rust one that proves the safe Rust driver API, and the mlx5
+# firmware simulator that fwctl_mlx5 is tested against.
 test-modules: modules
 	$(MAKE) -C tools/testing/fwctl_test KDIR=$(KDIR)
 	$(MAKE) -C tools/testing/fwctl_rust_test KDIR=$(KDIR)
+	$(MAKE) -C tools/testing/mlx5_sim KDIR=$(KDIR)
 
 # Clippy with the kernel's lints, warnings as errors.
 clippy: $(if $(OWN_KERNEL),kernel)
@@ -90,6 +92,7 @@ clean: clean-modules
 	rm -rf $(BUILD)
 	$(MAKE) -C tools/testing/fwctl_test clean
 	$(MAKE) -C tools/testing/fwctl_rust_test clean
+	$(MAKE) -C tools/testing/mlx5_sim clean
 	$(MAKE) -C tools/testing/selftests/fwctl clean
 	cargo clean
 

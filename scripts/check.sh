@@ -111,14 +111,16 @@ run_guest() {
 }
 
 # One boot: every test without lockdown, the kmemleak check, then the
-# scope matrix and its counters again under lockdown=integrity and
-# lockdown=confidentiality, raised at run time (lockdown only goes up, and
-# closes kmemleak's debugfs file).  Modules are signed with the kernel's key.
+# scope matrices (the core's and fwctl_mlx5's) and the counters again under
+# lockdown=integrity and lockdown=confidentiality, raised at run time
+# (lockdown only goes up, and closes kmemleak's debugfs file).  Modules are
+# signed with the kernel's key.
 lockdown_policy="fwctl_policy -t stats_refused_lockdown -t stats_refused_no_rawio"
+lockdown_mlx5="fwctl_mlx5 -t scopes_with_rawio -t scopes_without_rawio"
 run_guest all -- \
 	smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope fwctl_policy \
-	fwctl_rust_api fwctl_cxl fwctl_tool.sh fwctl_scale kmemleak.sh \
-	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" \
-	"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy"
+	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_tool.sh fwctl_scale kmemleak.sh \
+	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" "$lockdown_mlx5" \
+	"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy" "$lockdown_mlx5"
 
 summary

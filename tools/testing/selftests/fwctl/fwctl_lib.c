@@ -160,7 +160,9 @@ static int module_path(const char *name, char *buf, size_t len)
 		return ret;
 	if (!strcmp(name, "fwctl_core"))
 		n = snprintf(buf, len, "%s/core/%s.ko", repo, name);
-	else if (!strcmp(name, "fwctl_rust_test"))
+	else if (!strcmp(name, "fwctl_mlx5"))
+		n = snprintf(buf, len, "%s/mlx5/%s.ko", repo, name);
+	else if (!strcmp(name, "fwctl_rust_test") || !strcmp(name, "mlx5_sim"))
 		n = snprintf(buf, len, "%s/tools/testing/%s/%s.ko", repo, name,
 			     name);
 	else
@@ -351,19 +353,18 @@ int fwctl_test_add_one(int *index)
 /* Devices */
 
 /*
- * M of the class device fwctlM whose "device" link points to the parent
- * fwctl_test.N (upstream: the fwctl device's parent is the driver's device).
+ * M of the class device fwctlM whose "device" link points to a device named
+ * want (upstream: the fwctl device's parent is the driver's device).
  */
-int fwctl_minor_of_parent(int index)
+int fwctl_minor_of_parent_name(const char *want)
 {
-	char link[PATH_MAX], path[PATH_MAX], want[32];
+	char link[PATH_MAX], path[PATH_MAX];
 	struct dirent *de;
 	int minor = -ENOENT;
 	const char *base;
 	ssize_t n;
 	DIR *d;
 
-	snprintf(want, sizeof(want), "fwctl_test.%d", index);
 	d = opendir(FWCTL_CLASS_DIR);
 	if (!d)
 		return -errno;
@@ -385,6 +386,15 @@ int fwctl_minor_of_parent(int index)
 	}
 	closedir(d);
 	return minor;
+}
+
+/* M of the class device fwctlM whose parent is fwctl_test.N. */
+int fwctl_minor_of_parent(int index)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "fwctl_test.%d", index);
+	return fwctl_minor_of_parent_name(want);
 }
 
 static int env_fail(struct fwctl_env *env, int ret, const char *fmt, ...)

@@ -52,7 +52,7 @@ int read_word(const char *path, char *buf, size_t len);
 int read_ull(const char *path, unsigned long long *val);
 int count_dir_entries(const char *dir, const char *prefix);
 
-/* Modules, by name: fwctl_core or fwctl_test */
+/* Modules, by name: fwctl_core, fwctl_mlx5, fwctl_test, fwctl_rust_test, mlx5_sim */
 bool module_is_loaded(const char *name);
 int module_load(const char *name, const char *params);
 int module_unload(const char *name);
@@ -68,6 +68,7 @@ int fwctl_test_minor(int index);
 int fwctl_test_nr_devices(void);
 
 /* Devices */
+int fwctl_minor_of_parent_name(const char *name);
 int fwctl_minor_of_parent(int index);
 int fwctl_env_attach(struct fwctl_env *env, int index);
 int fwctl_env_setup(struct fwctl_env *env, bool fresh);

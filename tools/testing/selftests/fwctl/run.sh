@@ -18,7 +18,8 @@ dir=$(cd "$(dirname "$0")" && pwd)
 . "$dir/lib.sh"
 
 DEFAULT_TESTS=(smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope
-	       fwctl_policy fwctl_rust_api fwctl_cxl fwctl_tool.sh fwctl_scale)
+	       fwctl_policy fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5
+	       fwctl_tool.sh fwctl_scale)
 TEST_TIMEOUT=${FWCTL_TEST_TIMEOUT:-600}
 
 if [ $# -eq 0 ]; then
@@ -112,7 +113,8 @@ for t in "$@"; do
 	esac
 	echo "# ${t%% *}: $(( $(date +%s) - start )) s"
 	# Each program starts from unloaded modules, whatever the last left.
-	for m in fwctl_rust_test fwctl_test fwctl_mlx5 fwctl_cxl fwctl_core; do
+	for m in fwctl_rust_test fwctl_test fwctl_mlx5 mlx5_sim mlx5_core \
+		 fwctl_cxl fwctl_core; do
 		grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
 	done
 	s=$(dmesg_splats)
