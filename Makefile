@@ -9,6 +9,9 @@
 #   make guest CMD=...   run CMD as root in the test guest (APPEND=, NOCXL=1)
 #   make setup           install the toolchain and fetch the kernel source
 #   make kernel          build the cached test kernel
+#   make tool            build the fwctl tool, its man pages and completions
+#   make install         install modules, uAPI headers, tool (DESTDIR=, KDIR=)
+#   make uninstall       remove exactly what make install put there
 #
 # The kernel's own build system reads the Kbuild file beside this one.
 
@@ -20,8 +23,10 @@ TOOLS   := $(CACHE)/tools
 RUSTC   := /usr/bin/rustc
 BINDGEN := $(TOOLS)/bin/bindgen
 export LIBCLANG_PATH := /usr/lib/llvm-19/lib
-# The test kernel is built with LLVM 19 (KASAN with Rust needs clang).
-LLVM    ?= -19
+# Modules are built with the compiler their kernel was built with: LLVM 19
+# for a clang-built kernel such as the test kernel (KASAN with Rust needs
+# clang), the default (GCC) otherwise, e.g. a distribution's kernel.
+LLVM    ?= $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(KDIR)/.config),-19)
 
 # The test kernel's build directory is keyed by kernel version and by the
 # hash of the config fragment, so changing either builds a new one.
@@ -32,9 +37,15 @@ KDIR       = $(KBUILDDIR)
 OWN_KERNEL = 1
 endif
 
-KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN)
+# CC and LD are given explicitly because DKMS adds a plain CC=clang
+# LD=ld.lld to our command line for a clang-built kernel, which would
+# otherwise reach the kernel's make and miss the LLVM 19 suffix.
+KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) \
+	$(if $(LLVM),CC=clang$(LLVM) LD=ld.lld$(LLVM))
 
-.PHONY: all modules test-modules clean setup kernel guest check demo host-test clippy rustfmt rustfmtcheck uapi-check tool
+.PHONY: all modules test-modules clean setup kernel guest check demo host-test clippy rustfmt \
+	rustfmtcheck uapi-check tool tool-release tool-docs install uninstall modules_install \
+	clean-modules print-kdir print-man-pages
 
 all: modules
 
@@ -69,15 +80,16 @@ clippy: $(if $(OWN_KERNEL),kernel)
 # project (modules follow from there); rustfmtcheck only reports.
 RUST_ROOTS := core/fwctl_core.rs cxl/fwctl_cxl.rs mlx5/fwctl_mlx5.rs \
 	tools/testing/fwctl_rust_test/fwctl_rust_test.rs crates/fwctl-logic/src/lib.rs \
-	crates/fwctl-tool/src/lib.rs crates/fwctl-tool/src/main.rs
+	crates/fwctl-tool/src/lib.rs crates/fwctl-tool/src/main.rs \
+	crates/fwctl-tool/src/gendoc.rs
 RUSTFMT = rustfmt --edition 2021 --config-path $(KSRC)/.rustfmt.toml
 rustfmt:
 	$(RUSTFMT) $(RUST_ROOTS)
 rustfmtcheck:
 	$(RUSTFMT) --check $(RUST_ROOTS)
 
-clean:
-	$(KMAKE) clean
+clean: clean-modules
+	rm -rf $(BUILD)
 	$(MAKE) -C tools/testing/fwctl_test clean
 	$(MAKE) -C tools/testing/fwctl_rust_test clean
 	$(MAKE) -C tools/testing/mlx5_sim clean
@@ -97,9 +109,111 @@ guest: modules
 check: setup
 	@scripts/check.sh
 
-# The fwctl command-line tool (crates/fwctl-tool), for the host and guest.
+# Only the modules' build products (DKMS cleans with this).
+clean-modules:
+	$(KMAKE) clean
+
+# The fwctl command-line tool (crates/fwctl-tool), for the host and guest
+# (target/debug/fwctl), with its man pages and bash, zsh and fish
+# completions, generated from the tool's own clap definition into
+# $(BUILD)/tool/{man,completions}.
+BUILD   := $(CURDIR)/build
 tool: setup
 	cargo build -q -p fwctl-tool
+	$(MAKE) tool-docs
+
+tool-docs:
+	cargo build -q -p fwctl-tool --bin fwctl-gendoc
+	rm -rf $(BUILD)/tool
+	target/debug/fwctl-gendoc $(BUILD)/tool >/dev/null
+
+# The optimized binary that make install installs.
+tool-release:
+	cargo build -q --release -p fwctl-tool --bin fwctl
 
 demo: modules tool
 	@scripts/demo.sh
+
+# ---------------------------------------------------------------------------
+# Installing, the way out-of-tree drivers are installed
+#
+#   make install [KDIR=/lib/modules/$(uname -r)/build] [DESTDIR=/stage]
+#       [INSTALL_MOD_PATH=/stage] [PREFIX=/usr]
+#
+# The modules go through the kernel's own modules_install into
+# $(INSTALL_MOD_PATH)/lib/modules/KVER/extra/ (signed there when the kernel
+# signs all its modules), then depmod runs for KVER; into a staging root
+# (INSTALL_MOD_PATH or DESTDIR set) depmod is left to the system that gets
+# the files.  The uAPI headers go to $(PREFIX)/include/{fwctl,cxl}/, the
+# tool to $(PREFIX)/bin, its man pages and completions beside.  KVER is the
+# release of the kernel in KDIR (by default the cached test kernel).
+# ---------------------------------------------------------------------------
+DESTDIR          ?=
+PREFIX           ?= /usr
+BINDIR           ?= $(PREFIX)/bin
+INCLUDEDIR       ?= $(PREFIX)/include
+MANDIR           ?= $(PREFIX)/share/man
+BASHCOMPDIR      ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR       ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR      ?= $(PREFIX)/share/fish/vendor_completions.d
+INSTALL_MOD_PATH ?= $(DESTDIR)
+INSTALL_MOD_DIR  ?= extra
+DEPMOD           ?= depmod
+KVER              = $(or $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null),\
+		      $(error cannot tell the kernel release of KDIR=$(KDIR)))
+MODDIR            = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+# Installing into / (or nothing) is installing for real: depmod runs.
+STAGED            = $(filter-out /,$(INSTALL_MOD_PATH))
+
+# What make install puts where (uninstall removes exactly these).
+MODULES        := core/fwctl_core cxl/fwctl_cxl mlx5/fwctl_mlx5
+UAPI_HEADERS   := fwctl/fwctl.h fwctl/cxl.h fwctl/mlx5.h cxl/features.h
+MAN_PAGES      := fwctl fwctl-list fwctl-info fwctl-rpc fwctl-cxl fwctl-cxl-features \
+		  fwctl-cxl-get fwctl-cxl-set fwctl-mlx5 fwctl-mlx5-caps fwctl-mlx5-reg
+INSTALLED_FILES = $(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(UAPI_HEADERS)) \
+		  $(DESTDIR)$(BINDIR)/fwctl \
+		  $(patsubst %,$(DESTDIR)$(MANDIR)/man1/%.1,$(MAN_PAGES)) \
+		  $(DESTDIR)$(BASHCOMPDIR)/fwctl $(DESTDIR)$(ZSHCOMPDIR)/_fwctl \
+		  $(DESTDIR)$(FISHCOMPDIR)/fwctl.fish
+
+install: modules_install tool-release tool-docs
+	install -d $(DESTDIR)$(INCLUDEDIR)/fwctl $(DESTDIR)$(INCLUDEDIR)/cxl
+	for h in $(UAPI_HEADERS); do install -m 0644 uapi/$$h $(DESTDIR)$(INCLUDEDIR)/$$h || exit; done
+	install -D -m 0755 target/release/fwctl $(DESTDIR)$(BINDIR)/fwctl
+	install -d $(DESTDIR)$(MANDIR)/man1
+	for p in $(MAN_PAGES); do install -m 0644 $(BUILD)/tool/man/$$p.1 $(DESTDIR)$(MANDIR)/man1/ || exit; done
+	install -D -m 0644 $(BUILD)/tool/completions/fwctl.bash $(DESTDIR)$(BASHCOMPDIR)/fwctl
+	install -D -m 0644 $(BUILD)/tool/completions/_fwctl $(DESTDIR)$(ZSHCOMPDIR)/_fwctl
+	install -D -m 0644 $(BUILD)/tool/completions/fwctl.fish $(DESTDIR)$(FISHCOMPDIR)/fwctl.fish
+
+# The kernel's modules_install for external modules, its depmod replaced by
+# ours (which also runs when KDIR has no System.map, as in distribution
+# header packages).
+modules_install: modules
+	$(KMAKE) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		DEPMOD=true modules_install
+ifeq ($(STAGED),)
+	$(DEPMOD) -a $(KVER)
+else
+	@echo "  DEPMOD  skipped: staged into $(INSTALL_MOD_PATH); run 'depmod -a $(KVER)' on the target"
+endif
+
+# For scripts/test-install.sh.
+print-kdir:
+	@echo $(KDIR)
+print-man-pages:
+	@echo $(MAN_PAGES)
+
+uninstall:
+	rm -f $(INSTALLED_FILES)
+	rm -f $(foreach m,$(MODULES),$(foreach z,.ko .ko.gz .ko.xz .ko.zst,$(MODDIR)/$(m)$(z)))
+	@# Then the directories left empty, up to (not including) the roots.
+	cd $(or $(DESTDIR),/) 2>/dev/null || exit 0; for d in $(patsubst /%,%,$(INCLUDEDIR)/fwctl $(INCLUDEDIR)/cxl \
+		$(BINDIR) $(MANDIR)/man1 $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR)); do \
+		[ ! -d "$$d" ] || rmdir -p --ignore-fail-on-non-empty "$$d"; done
+	cd $(or $(INSTALL_MOD_PATH),/) 2>/dev/null || exit 0; for m in $(MODULES); do \
+		d=lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/$$(dirname $$m); \
+		[ ! -d "$$d" ] || rmdir -p --ignore-fail-on-non-empty "$$d"; done
+ifeq ($(STAGED),)
+	$(DEPMOD) -a $(KVER)
+endif

@@ -61,8 +61,25 @@ step "modules"
 # Clippy first: it relinks the modules unsigned; the build after it signs.
 must clippy make -C "$repo" clippy
 must modules make -C "$repo" modules test-modules
-step "kselftests"
+step "kselftests and the fwctl tool"
 must selftests make -C "$repo/tools/testing/selftests/fwctl"
+# target/debug/fwctl, which the guest's fwctl_tool.sh drives.
+must tool make -C "$repo" tool
+
+step "make install and uninstall into scratch roots, dkms (scripts/test-install.sh)"
+scripts/test-install.sh >"$log/install.log" 2>&1
+rc=$?
+grep -E '^(not )?ok [0-9]+ ' "$log/install.log"
+plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log/install.log" | tail -1)
+ok=$(grep -cE '^ok [0-9]+ ' "$log/install.log")
+skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log/install.log")
+notok=$(grep -cE '^not ok [0-9]+ ' "$log/install.log")
+passed=$((passed + ok - skip)); skipped=$((skipped + skip)); failed=$((failed + notok))
+if [ -z "$plan" ] || [ $((ok + notok)) != "$plan" ] || { [ "$rc" != 0 ] && [ "$notok" = 0 ]; }; then
+	tail -30 "$log/install.log"
+	echo "FAILED: scripts/test-install.sh did not finish (plan ${plan:-none}, exit $rc)"
+	failed=$((failed + 1))
+fi
 
 # run_guest NAME GUEST-OPTIONS... -- TESTS...: one guest boot, KTAP counted.
 run_guest() {
@@ -102,7 +119,7 @@ lockdown_policy="fwctl_policy -t stats_refused_lockdown -t stats_refused_no_rawi
 lockdown_mlx5="fwctl_mlx5 -t scopes_with_rawio -t scopes_without_rawio"
 run_guest all -- \
 	smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope fwctl_policy \
-	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_scale kmemleak.sh \
+	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_tool.sh fwctl_scale kmemleak.sh \
 	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" "$lockdown_mlx5" \
 	"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy" "$lockdown_mlx5"
 

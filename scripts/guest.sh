@@ -79,7 +79,7 @@ qemu="$qemu $extra_qemu"
 mkdir -p "$scratch/out"
 set +e
 timeout --kill-after=20 "$tmo" "$VNG" --run "$B" "${accel[@]}" --disable-microvm \
-	--cpus 2 --memory 2G --rwdir "$scratch/out" --cwd "$PWD" \
+	--cpus 2 --memory "${FWCTL_GUEST_MEMORY:-2G}" --rwdir "$scratch/out" --cwd "$PWD" \
 	${append:+--append "$append"} \
 	--qemu-opts="$qemu" \
 	--exec "export FWCTL_SCRATCH=$scratch/out; $cmd" </dev/null

@@ -12,7 +12,8 @@
 # Pieces:
 #   Debian (bookworm, bookworm-security): rustc-web rust-web-src libclang-19-dev
 #       clang-19 lld-19 llvm-19 (KASAN with Rust needs an LLVM-built kernel)
-#       flex bison bc libelf-dev libssl-dev dwarves cpio udev
+#       flex bison bc libelf-dev libssl-dev dwarves cpio udev; dkms (without
+#       its recommends) for the install test
 #   Debian bookworm-backports: qemu-system-x86 (>= 10; bookworm's 7.2 is too old
 #       for the CXL type-3 mailbox features the tests use)
 #   cargo: bindgen-cli 0.72.1 (the kernel needs >= 0.71.1)
@@ -70,6 +71,18 @@ if [ -n "$todo" ]; then
 	fi
 else
 	say "present: Debian packages ($DEB_PKGS)"
+fi
+
+# 1b. dkms, for scripts/test-install.sh, without the distribution kernel's
+# headers it recommends (fwctl-rs builds against its own test kernel).
+if ! pkg_installed dkms; then
+	if need "dkms (Debian, without recommends)"; then
+		apt_update
+		apt-get install -y -qq --no-install-recommends dkms >/dev/null ||
+			die "apt-get install --no-install-recommends dkms"
+	fi
+else
+	say "present: dkms"
 fi
 
 # 2. QEMU >= 10 from bookworm-backports.

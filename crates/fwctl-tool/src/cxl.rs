@@ -10,9 +10,9 @@ use crate::cxl_features::{
     self as cf, FeatEntry, GetFeatIn, GetFeatSelection, GetSupFeatsIn, GetSupFeatsOutHdr,
     RpcCxlHdr, RpcCxlOutHdr, SetFeatInHdr, Uuid,
 };
+pub use crate::device::Transport;
 use crate::error::{Error, Result};
 use crate::uapi::Scope;
-use crate::Device;
 use serde::Serialize;
 
 /// The features `cxl_features` knows by UUID: (short name, description).
@@ -284,20 +284,21 @@ pub fn set_feature_request(uuid: &Uuid, version: u8, data: &[u8]) -> Vec<u8> {
 }
 
 /// Checks a response's header (mailbox return code) and returns its
-/// payload, clipped to what `out` holds.  `device` names it in errors.
-pub fn response_payload<'a>(device: &str, out: &'a [u8]) -> Result<&'a [u8]> {
+/// payload, clipped to what `out` holds.  `device` and `command` name it
+/// in errors; a non-zero return code is an [`Error::Firmware`].
+pub fn response_payload<'a>(device: &str, command: &str, out: &'a [u8]) -> Result<&'a [u8]> {
     let hdr = RpcCxlOutHdr::from_bytes(out).map_err(|_| Error::Device {
         device: device.into(),
-        message: format!("response too short ({} bytes)", out.len()),
+        message: format!("{command}: response too short ({} bytes)", out.len()),
     })?;
     if hdr.retval != 0 {
-        return Err(Error::Device {
+        return Err(Error::Firmware {
             device: device.into(),
-            message: format!(
-                "CXL mailbox return code {:#06x} ({})",
-                hdr.retval,
-                mbox_rc_name(hdr.retval)
-            ),
+            command: command.into(),
+            kind: "CXL mailbox return code",
+            status: hdr.retval,
+            status_name: mbox_rc_name(hdr.retval),
+            syndrome: None,
         });
     }
     let p = &out[cf::RPC_OUT_PAYLOAD_OFFSET..];
@@ -307,7 +308,7 @@ pub fn response_payload<'a>(device: &str, out: &'a [u8]) -> Result<&'a [u8]> {
 
 /// Parses a Get Supported Features response: its header and entries.
 pub fn parse_supported(device: &str, out: &[u8]) -> Result<(GetSupFeatsOutHdr, Vec<FeatEntry>)> {
-    let p = response_payload(device, out)?;
+    let p = response_payload(device, "Get Supported Features", out)?;
     let bad = |m: String| Error::Device {
         device: device.into(),
         message: m,
@@ -341,23 +342,6 @@ pub const ENTRIES_PER_RPC: usize = 256;
 /// Output buffer size for `n` entries: out header, sup header, entries.
 fn supported_out_len(n: usize) -> usize {
     cf::RPC_OUT_PAYLOAD_OFFSET + cf::SUP_FEATS_OUT_HDR_SIZE + n * cf::FEAT_ENTRY_SIZE
-}
-
-/// Sends RPCs to a device: [`Device`], or a fake one in tests.
-pub trait Transport {
-    /// The device's name, for errors.
-    fn name(&self) -> &str;
-    /// `FWCTL_RPC`, as [`Device::rpc`].
-    fn rpc(&self, scope: Scope, input: &[u8], out: &mut [u8]) -> Result<usize>;
-}
-
-impl Transport for Device {
-    fn name(&self) -> &str {
-        Device::name(self)
-    }
-    fn rpc(&self, scope: Scope, input: &[u8], out: &mut [u8]) -> Result<usize> {
-        Device::rpc(self, scope, input, out)
-    }
 }
 
 /// The CXL Features commands, for any [`Transport`] (`use
@@ -407,7 +391,7 @@ pub trait CxlFeatures: Transport {
         let mut out = vec![0u8; cf::RPC_OUT_PAYLOAD_OFFSET + count as usize];
         let req = get_feature_request(uuid, offset, count, sel);
         self.rpc(Scope::Configuration, &req, &mut out)?;
-        Ok(response_payload(self.name(), &out)?.to_vec())
+        Ok(response_payload(self.name(), "Get Feature", &out)?.to_vec())
     }
 
     /// Get Feature of the whole current value (its size from the
@@ -449,7 +433,7 @@ pub trait CxlFeatures: Transport {
             &set_feature_request(uuid, f.set_version, data),
             &mut out,
         )?;
-        response_payload(&name, &out)?;
+        response_payload(&name, "Set Feature", &out)?;
         Ok(scope)
     }
 }

@@ -4,7 +4,8 @@
 
 use crate::error::{Error, Op, Result};
 use crate::sysfs::Sysfs;
-use crate::uapi::{self, FwctlInfo, FwctlRpc, Scope};
+use crate::uapi::{self, DeviceType, FwctlInfo, FwctlRpc, Scope};
+use std::cell::Cell;
 use std::fs::{File, OpenOptions};
 use std::mem::size_of;
 use std::os::fd::AsRawFd;
@@ -16,6 +17,8 @@ pub struct Device {
     file: File,
     name: String,
     node: PathBuf,
+    /// The type, once `FWCTL_INFO` told it: it refines error messages.
+    device_type: Cell<Option<u32>>,
 }
 
 /// The answer to `FWCTL_INFO`.
@@ -51,6 +54,7 @@ impl Device {
             file,
             name: name.to_string(),
             node: node.to_path_buf(),
+            device_type: Cell::new(None),
         })
     }
 
@@ -76,7 +80,31 @@ impl Device {
             )
         };
         if rc < 0 {
-            return Err(Error::last_os(&self.name, op));
+            let t = self.device_type.get().and_then(crate::device_type_from_u32);
+            return Err(Error::last_os(&self.name, op).with_device_type(t));
+        }
+        Ok(())
+    }
+
+    /// The device type, if an earlier `FWCTL_INFO` told it.
+    pub fn known_device_type(&self) -> Option<u32> {
+        self.device_type.get()
+    }
+
+    /// Checks that the device is of type `want`, asking `FWCTL_INFO` if
+    /// needed: the commands of one device type make no sense on another.
+    pub fn expect_type(&self, want: DeviceType) -> Result<()> {
+        let t = match self.device_type.get() {
+            Some(t) => t,
+            None => self.device_type()?,
+        };
+        if t != want as u32 {
+            return Err(Error::Invalid(format!(
+                "{}: is a {} device, not {}",
+                self.name,
+                crate::device_type_name(t),
+                crate::device_type_name(want as u32)
+            )));
         }
         Ok(())
     }
@@ -88,6 +116,7 @@ impl Device {
             ..Default::default()
         };
         self.ioctl(Op::Info, uapi::FWCTL_INFO, &mut info)?;
+        self.device_type.set(Some(info.out_device_type));
         Ok(info.out_device_type)
     }
 
@@ -103,6 +132,7 @@ impl Device {
                 out_device_data: buf.as_mut_ptr() as u64,
             };
             self.ioctl(Op::Info, uapi::FWCTL_INFO, &mut info)?;
+            self.device_type.set(Some(info.out_device_type));
             let len = info.device_data_len as usize;
             if len <= buf.len() {
                 buf.truncate(len);
@@ -136,5 +166,24 @@ impl Device {
         };
         self.ioctl(Op::Rpc, uapi::FWCTL_RPC, &mut rpc)?;
         Ok(rpc.out_len as usize)
+    }
+}
+
+/// Sends RPCs to a device: [`Device`], or a fake one in tests.  The
+/// device-type helpers ([`crate::cxl::CxlFeatures`],
+/// [`crate::mlx5::Mlx5Commands`]) are written against it.
+pub trait Transport {
+    /// The device's name, for errors.
+    fn name(&self) -> &str;
+    /// `FWCTL_RPC`, as [`Device::rpc`].
+    fn rpc(&self, scope: Scope, input: &[u8], out: &mut [u8]) -> Result<usize>;
+}
+
+impl Transport for Device {
+    fn name(&self) -> &str {
+        Device::name(self)
+    }
+    fn rpc(&self, scope: Scope, input: &[u8], out: &mut [u8]) -> Result<usize> {
+        Device::rpc(self, scope, input, out)
     }
 }

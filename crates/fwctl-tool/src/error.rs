@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Errors, with the meaning the uAPI documentation gives each errno
-//! (`Documentation/core.rst`, `Documentation/cxl.rst`).
+//! Errors, each errno with the meaning the fwctl uAPI documentation gives
+//! it (`uapi/fwctl/fwctl.h`, `Documentation/core.rst`, `Documentation/cxl.rst`
+//! and upstream's `Documentation/userspace-api/fwctl/fwctl.rst`).
+//!
+//! The same errno can mean different things for `open()`, `FWCTL_INFO` and
+//! `FWCTL_RPC`, and a driver adds its own errnos to the core's: the text
+//! depends on the operation and, when known, on the device type.
 
+use crate::uapi::DeviceType;
 use std::fmt;
 
 /// What was being done when the kernel returned an errno.
@@ -38,6 +44,8 @@ pub enum Error {
         op: Op,
         /// The raw errno.
         errno: i32,
+        /// The device's type, when known: it refines the errno's meaning.
+        device_type: Option<DeviceType>,
     },
     /// No fwctl device matches the spec.
     NoDevice {
@@ -48,15 +56,31 @@ pub enum Error {
     },
     /// Bad input from the user.
     Invalid(String),
-    /// The device answered, but the answer is malformed or reports a
-    /// failure (e.g. a CXL mailbox return code).
+    /// The RPC reached the firmware, which reported a failure in its
+    /// answer (a CXL mailbox return code, an mlx5 command status).
+    Firmware {
+        /// The device.
+        device: String,
+        /// The command that failed (`"QUERY_HCA_CAP"`, `"Get Feature"`).
+        command: String,
+        /// The kind of status: `"CXL mailbox return code"`, `"mlx5 status"`.
+        kind: &'static str,
+        /// The status value.
+        status: u32,
+        /// Its name.
+        status_name: &'static str,
+        /// The mlx5 syndrome, which identifies the exact cause for the
+        /// firmware's vendor.
+        syndrome: Option<u32>,
+    },
+    /// The device answered, but the answer is malformed.
     Device {
         /// The device.
         device: String,
         /// What went wrong.
         message: String,
     },
-    /// A file could not be read (sysfs, input file).
+    /// A file could not be read or written (sysfs, input, output).
     Io {
         /// The path or stream.
         what: String,
@@ -73,10 +97,12 @@ pub fn errno_name(errno: i32) -> &'static str {
     match errno {
         libc::EPERM => "EPERM",
         libc::ENOENT => "ENOENT",
+        libc::EINTR => "EINTR",
         libc::EIO => "EIO",
         libc::ENXIO => "ENXIO",
         libc::E2BIG => "E2BIG",
         libc::EBADF => "EBADF",
+        libc::EAGAIN => "EAGAIN",
         libc::ENOMEM => "ENOMEM",
         libc::EACCES => "EACCES",
         libc::EFAULT => "EFAULT",
@@ -84,12 +110,14 @@ pub fn errno_name(errno: i32) -> &'static str {
         libc::ENODEV => "ENODEV",
         libc::EINVAL => "EINVAL",
         libc::ENOTTY => "ENOTTY",
+        libc::ENOSPC => "ENOSPC",
+        libc::EROFS => "EROFS",
+        libc::ENOLINK => "ENOLINK",
+        libc::EBADMSG => "EBADMSG",
         libc::EMSGSIZE => "EMSGSIZE",
         libc::EOPNOTSUPP => "EOPNOTSUPP",
-        libc::EBADMSG => "EBADMSG",
         libc::ETIMEDOUT => "ETIMEDOUT",
-        libc::EAGAIN => "EAGAIN",
-        libc::EINTR => "EINTR",
+        libc::EREMOTEIO => "EREMOTEIO",
         _ => "E?",
     }
 }
@@ -103,23 +131,23 @@ pub fn strerror(errno: i32) -> String {
     }
 }
 
-/// What an errno means for `op`, per the fwctl uAPI documentation.
-pub fn errno_meaning(op: Op, errno: i32) -> &'static str {
-    match (op, errno) {
+/// What the fwctl core means by an errno for `op`.
+fn core_meaning(op: Op, errno: i32) -> Option<&'static str> {
+    Some(match (op, errno) {
         (Op::Open, libc::ENOENT) => "no such device node (is the fwctl module loaded?)",
         (Op::Open, libc::EACCES) => "permission denied on the device node (try as root)",
         (Op::Open, libc::ENODEV) => "the device was unregistered while being opened",
         (Op::Open, libc::EPERM) => "the device is disabled: its effective max_scope is none",
-        (Op::Open, libc::EINVAL) => "the driver refused the open (driver bug)",
+        (Op::Open, libc::EINVAL) => "the driver cannot create a user context (driver bug)",
         (Op::Open, libc::ENOMEM) => "the user context could not be allocated",
         (Op::Open, libc::ENXIO) => "no device behind this node",
 
         (_, libc::ENOTTY) => {
-            "not a fwctl ioctl, or a 32-bit process on a 64-bit kernel (no compat_ioctl)"
+            "not a fwctl device, or a 32-bit process on a 64-bit kernel (no compat ioctl)"
         }
         (_, libc::EFAULT) => "the kernel could not read or write a user buffer",
         (_, libc::E2BIG) => "the ioctl structure has non-zero bytes past what the kernel knows",
-        (_, libc::ENODEV) => "the device was unregistered (hot unplug or module unload)",
+        (_, libc::ENODEV) => "the device was unregistered (hot unplug or driver unload); reopen it",
         (_, libc::ENOMEM) => "the kernel could not allocate a buffer",
 
         (Op::Info, libc::EINVAL) => "the structure size is below 24 bytes",
@@ -127,21 +155,75 @@ pub fn errno_meaning(op: Op, errno: i32) -> &'static str {
         (Op::Info, libc::EPERM) => "the device is disabled: its effective max_scope is none",
         (Op::Info, libc::EIO) => "the driver returned no data with a non-zero length (driver bug)",
 
-        (Op::Rpc, libc::EMSGSIZE) => "in_len or out_len is over 2 MiB",
         (Op::Rpc, libc::EOPNOTSUPP) => "unknown scope, or the driver does not support RPCs",
         (Op::Rpc, libc::EPERM) => {
-            "scope not allowed: debug_write_full needs CAP_SYS_RAWIO and no kernel lockdown, \
-             no scope may exceed the device's max_scope, and the CXL driver refuses to set \
-             features reserved to the kernel"
+            "scope not allowed: debug_write_full needs CAP_SYS_RAWIO and no kernel \
+             lockdown, and no scope may exceed the device's max_scope"
         }
+        _ => return None,
+    })
+}
+
+/// What a driver means by an errno from its `fw_rpc` (or `open_uctx`),
+/// for the drivers of this project.
+fn driver_meaning(t: DeviceType, op: Op, errno: i32) -> Option<&'static str> {
+    Some(match (t, op, errno) {
+        (DeviceType::Cxl, Op::Rpc, libc::EINVAL) => {
+            "the CXL driver refused the request: a bad header or op_size, an opcode \
+             other than Get Supported Features, Get Feature or Set Feature, an unknown \
+             or unchangeable feature, or too low a scope for this Set Feature"
+        }
+        (DeviceType::Cxl, Op::Rpc, libc::EPERM) => {
+            "scope not allowed: debug_write_full needs CAP_SYS_RAWIO and no kernel \
+             lockdown, no scope may exceed the device's max_scope, and features \
+             reserved to the kernel cannot be set"
+        }
+        (DeviceType::Cxl, Op::Rpc, libc::EMSGSIZE) => {
+            "in_len or out_len is over 2 MiB, or out_len is too small for the answer \
+             header"
+        }
+        (DeviceType::Mlx5, Op::Rpc, libc::EBADMSG) => {
+            "the mlx5 driver does not allow this command (opcode, op_mod) at this scope"
+        }
+        (DeviceType::Mlx5, Op::Rpc, libc::EMSGSIZE) => {
+            "in_len or out_len is over 2 MiB, or shorter than the 16-byte mlx5 command \
+             header"
+        }
+        (DeviceType::Mlx5, _, libc::ETIMEDOUT) => "the firmware did not complete the command",
+        (DeviceType::Mlx5, _, libc::ENXIO) => {
+            "the device does not take commands (internal error state or going away)"
+        }
+        (DeviceType::Mlx5, Op::Open, libc::EREMOTEIO | libc::EIO) => {
+            "the firmware could not create a user context (CREATE_UCTX) for the descriptor"
+        }
+        _ => return None,
+    })
+}
+
+/// What an errno means for `op`, per the fwctl uAPI documentation, on a
+/// device of type `t` if known.
+pub fn errno_meaning(op: Op, errno: i32, t: Option<DeviceType>) -> &'static str {
+    if let Some(m) = t.and_then(|t| driver_meaning(t, op, errno)) {
+        return m;
+    }
+    if let Some(m) = core_meaning(op, errno) {
+        return m;
+    }
+    match (op, errno) {
+        (Op::Rpc, libc::EMSGSIZE) => "in_len or out_len is over 2 MiB, or too small for the driver",
         (Op::Rpc, libc::EINVAL) => {
-            "the request was rejected (struct size below 32, or the driver refused it: \
-             for CXL a bad header or op_size, an unknown opcode, an unknown or unchangeable \
-             feature, or too low a scope for a Set Feature)"
+            "the request was refused: the structure is below 32 bytes, or the driver \
+             rejected the request"
         }
         (Op::Rpc, libc::EBADMSG) => "the driver refused the request's contents",
-        (Op::Rpc, libc::EIO) => "the driver failed the RPC (or a driver bug)",
-
+        (Op::Rpc, libc::EIO) => {
+            "the RPC failed on its way to the firmware, or the driver answered \
+             inconsistently (driver bug)"
+        }
+        (_, libc::ETIMEDOUT) => "the firmware did not answer in time",
+        (_, libc::EBUSY | libc::EAGAIN) => "the device is busy; try again",
+        (_, libc::EREMOTEIO) => "the firmware failed the command",
+        (Op::Open, _) => "returned by the driver while creating the user context",
         _ => "returned by the driver",
     }
 }
@@ -154,10 +236,35 @@ impl Error {
 
     /// An `Os` error from an `io::Error` carrying an errno.
     pub fn from_io(device: &str, op: Op, e: &std::io::Error) -> Error {
+        Error::os(device, op, e.raw_os_error().unwrap_or(0))
+    }
+
+    /// An `Os` error of unknown device type.
+    pub fn os(device: &str, op: Op, errno: i32) -> Error {
         Error::Os {
             device: device.to_string(),
             op,
-            errno: e.raw_os_error().unwrap_or(0),
+            errno,
+            device_type: None,
+        }
+    }
+
+    /// The same error, its device type set if it was unknown.
+    pub fn with_device_type(mut self, t: Option<DeviceType>) -> Error {
+        if let Error::Os { device_type, .. } = &mut self {
+            if device_type.is_none() {
+                *device_type = t;
+            }
+        }
+        self
+    }
+
+    /// The raw errno, for `Os` errors.
+    pub fn errno(&self) -> Option<i32> {
+        match self {
+            Error::Os { errno, .. } => Some(*errno),
+            Error::Io { err, .. } => err.raw_os_error(),
+            _ => None,
         }
     }
 
@@ -172,7 +279,9 @@ impl Error {
     /// The device the error is about, if any.
     pub fn device(&self) -> Option<&str> {
         match self {
-            Error::Os { device, .. } | Error::Device { device, .. } => Some(device),
+            Error::Os { device, .. }
+            | Error::Device { device, .. }
+            | Error::Firmware { device, .. } => Some(device),
             Error::NoDevice { spec, .. } => Some(spec),
             _ => None,
         }
@@ -182,18 +291,40 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Os { device, op, errno } => {
+            Error::Os {
+                device,
+                op,
+                errno,
+                device_type,
+            } => {
                 write!(
                     f,
                     "{device}: {} failed: {} ({}): {}",
                     op.name(),
                     errno_name(*errno),
                     strerror(*errno),
-                    errno_meaning(*op, *errno)
+                    errno_meaning(*op, *errno, *device_type)
                 )
             }
             Error::NoDevice { spec, reason } => write!(f, "{spec}: no such fwctl device: {reason}"),
             Error::Invalid(m) => write!(f, "{m}"),
+            Error::Firmware {
+                device,
+                command,
+                kind,
+                status,
+                status_name,
+                syndrome,
+            } => {
+                write!(
+                    f,
+                    "{device}: {command} failed in the firmware: {kind} {status:#x} ({status_name})"
+                )?;
+                if let Some(s) = syndrome {
+                    write!(f, ", syndrome {s:#010x}")?;
+                }
+                Ok(())
+            }
             Error::Device { device, message } => write!(f, "{device}: {message}"),
             Error::Io { what, err } => write!(f, "{what}: {err}"),
         }

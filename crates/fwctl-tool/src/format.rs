@@ -3,6 +3,7 @@
 //! Text output of the tool: tables and hex dumps.
 
 use crate::cxl::Feature;
+use crate::mlx5::{Cap, InfoMlx5, Mgir};
 use crate::sysfs::DeviceEntry;
 
 /// Lowercase hex, no separators.
@@ -124,4 +125,101 @@ pub fn feature_table(features: &[Feature]) -> String {
         ],
         &rows,
     )
+}
+
+/// `fwctl info`: what sysfs and `FWCTL_INFO` tell of a device, one
+/// `name: value` line each, the driver's data decoded for mlx5 and dumped
+/// otherwise.
+pub fn info_lines(
+    e: &DeviceEntry,
+    device_type: u32,
+    data: &[u8],
+    mlx5: Option<&InfoMlx5>,
+) -> String {
+    let mut rows: Vec<(&str, String)> = vec![
+        ("device", e.name.clone()),
+        (
+            "type",
+            format!("{} ({device_type})", crate::device_type_name(device_type)),
+        ),
+        ("parent", opt(&e.parent)),
+        ("driver", opt(&e.driver)),
+        ("bus address", opt(&e.bus_address)),
+        ("max_scope", opt(&e.max_scope)),
+    ];
+    match mlx5 {
+        Some(m) => {
+            rows.push(("firmware uid", m.uid.to_string()));
+            let names = m.cap_names();
+            let caps = if names.is_empty() {
+                format!("{:#x}", m.uctx_caps)
+            } else {
+                format!("{:#x} ({})", m.uctx_caps, names.join(", "))
+            };
+            rows.push(("uid caps", caps));
+        }
+        None if data.is_empty() => rows.push(("driver data", "none".into())),
+        None => rows.push(("driver data", format!("{} bytes", data.len()))),
+    }
+    let mut s = aligned(&rows);
+    if mlx5.is_none() {
+        s.push_str(&hexdump(data));
+    }
+    s
+}
+
+/// `name: value` lines, the values aligned.
+pub fn aligned(rows: &[(&str, String)]) -> String {
+    let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0) + 1;
+    rows.iter()
+        .map(|(k, v)| {
+            format!("{:<w$} {v}", format!("{k}:"))
+                .trim_end()
+                .to_string()
+                + "\n"
+        })
+        .collect()
+}
+
+/// The `fwctl mlx5 caps` table.
+pub fn caps_table(caps: &[Cap]) -> String {
+    let rows: Vec<Vec<String>> = caps
+        .iter()
+        .map(|c| vec![c.name.to_string(), c.text.clone(), c.what.to_string()])
+        .collect();
+    table(&["FIELD", "VALUE", "MEANING"], &rows)
+}
+
+/// MGIR's decoded fields, one per line.
+pub fn mgir_lines(m: &Mgir) -> String {
+    let or_none = |s: &str| {
+        if s.is_empty() {
+            "-".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let date = match (&m.fw_date, &m.fw_time) {
+        (Some(d), Some(t)) => format!("{d} {t}"),
+        (Some(d), None) => d.clone(),
+        _ => "-".into(),
+    };
+    let mut kind = vec![if m.fw_signed { "signed" } else { "unsigned" }];
+    if m.fw_debug {
+        kind.push("debug");
+    }
+    aligned(&[
+        ("device id", format!("{:#06x}", m.device_id)),
+        ("hardware revision", format!("{:#x}", m.hw_revision)),
+        ("hardware device id", format!("{:#06x}", m.hw_dev_id)),
+        ("ports", m.num_ports.to_string()),
+        ("base MAC", m.base_mac.clone().unwrap_or_else(|| "-".into())),
+        ("firmware version", m.fw_version.clone()),
+        ("firmware build id", format!("{:#x}", m.fw_build_id)),
+        ("firmware date", date),
+        ("firmware", kind.join(", ")),
+        ("PSID", or_none(&m.psid)),
+        ("ini file version", m.ini_file_version.to_string()),
+        ("branch tag", or_none(&m.dev_branch_tag)),
+    ])
 }

@@ -8,10 +8,28 @@
 //! - [`error`]: [`Error`], with each errno explained as the uAPI documents it;
 //! - [`cxl`]: the CXL Features commands (Get Supported Features, Get and
 //!   Set Feature);
+//! - [`mlx5`]: mlx5 firmware commands (`QUERY_HCA_CAP`, `ACCESS_REG`),
+//!   built and decoded per the layouts of `include/linux/mlx5/mlx5_ifc.h`;
 //! - [`parse`] and [`format`]: the text forms used by the `fwctl` tool.
 //!
 //! The uAPI types come from the same source files the kernel modules
-//! compile (`common/uapi.rs`, `common/cxl_features.rs`).
+//! compile (`common/uapi.rs`, `common/cxl_features.rs`,
+//! `common/mlx5_cmds.rs`); the crate's tests
+//! check their layouts against the C headers in `uapi/`.
+//!
+//! ```no_run
+//! use fwctl::{Device, Scope};
+//! # fn main() -> fwctl::Result<()> {
+//! let dev = Device::open("mem0")?; // or "fwctl0", "/dev/fwctl/fwctl0"
+//! let info = dev.info()?;
+//! println!("{} is a {} device", dev.name(), fwctl::device_type_name(info.device_type));
+//! let request = [0u8; 16]; // in the device type's own format
+//! let mut answer = [0u8; 64];
+//! let len = dev.rpc(Scope::Configuration, &request, &mut answer)?;
+//! # let _ = len;
+//! # Ok(())
+//! # }
+//! ```
 
 #[path = "../../../common/uapi.rs"]
 pub mod uapi;
@@ -19,10 +37,14 @@ pub mod uapi;
 #[path = "../../../common/cxl_features.rs"]
 pub mod cxl_features;
 
+#[path = "../../../common/mlx5_cmds.rs"]
+pub mod mlx5_cmds;
+
 pub mod cxl;
 pub mod device;
 pub mod error;
 pub mod format;
+pub mod mlx5;
 pub mod parse;
 pub mod sysfs;
 
@@ -44,5 +66,21 @@ pub fn device_type_name(t: u32) -> &'static str {
     }
 }
 
+/// The `DeviceType` of a `fwctl_device_type` value, `None` if unknown.
+pub fn device_type_from_u32(t: u32) -> Option<DeviceType> {
+    [
+        DeviceType::Error,
+        DeviceType::Mlx5,
+        DeviceType::Cxl,
+        DeviceType::Bnxt,
+        DeviceType::Pds,
+    ]
+    .into_iter()
+    .find(|d| *d as u32 == t)
+}
+
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod mlx5_tests;

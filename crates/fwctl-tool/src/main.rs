@@ -2,140 +2,24 @@
 
 //! `fwctl`: list fwctl devices and talk to their firmware.
 
-use clap::{Parser, Subcommand};
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, Cmd, CxlCmd, Mlx5Cmd};
 use fwctl::cxl::{self, parse_feature, CxlFeatures};
-use fwctl::format::{device_table, feature_table, hex, hexdump};
-use fwctl::parse::{parse_hex, parse_number, parse_scope};
-use fwctl::{device_type_name, Device, Error, Scope, Sysfs};
-use serde_json::json;
+use fwctl::format::{
+    caps_table, device_table, feature_table, hex, hexdump, info_lines, mgir_lines,
+};
+use fwctl::mlx5::{self, Mlx5Commands};
+use fwctl::parse::parse_hex;
+use fwctl::uapi::DeviceType;
+use fwctl::{device_type_name, Device, Error, Sysfs};
+use serde_json::{json, Value};
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::ExitCode;
 
-const ABOUT: &str = "Inspect fwctl devices and send RPCs to their firmware.";
-
-const LONG_ABOUT: &str = "\
-Inspect fwctl devices and send RPCs to their firmware.
-
-fwctl is a Linux subsystem that lets userspace send commands (RPCs) to the
-firmware of a device: CXL memory expanders, NVIDIA ConnectX NICs, ... Each
-such device gets a node /dev/fwctl/fwctlN and a directory
-/sys/class/fwctl/fwctlN. The format of the RPCs depends on the device type,
-which FWCTL_INFO reports.
-
-Every RPC carries a scope, the access it asks for, least first:
-
-  configuration     device configuration; the device stays supported
-  debug_read_only   reading debug information
-  debug_write       debug writes; taints the kernel
-  debug_write_full  anything; needs CAP_SYS_RAWIO, refused under kernel
-                    lockdown, taints the kernel
-
-The kernel refuses (EPERM) a scope above the device's max_scope
-(/sys/class/fwctl/fwctlN/max_scope); a max_scope of none disables the device.
-
-A DEV argument is fwctlN, a path such as /dev/fwctl/fwctl0, the parent
-device's name (e.g. mem0 for CXL) or its PCI address (0000:0d:00.0).";
-
-const SCOPE_HELP: &str = "Scope of the RPC: configuration, debug_read_only, debug_write (taints \
-the kernel) or debug_write_full (taints, needs CAP_SYS_RAWIO); also 0..3";
-
-#[derive(Parser, Debug)]
-#[command(name = "fwctl", version, about = ABOUT, long_about = LONG_ABOUT)]
-struct Cli {
-    /// Print JSON instead of text.
-    #[arg(long, global = true)]
-    json: bool,
-
-    /// Root of sysfs (for testing).
-    #[arg(long, global = true, default_value = "/sys", hide_short_help = true)]
-    sysfs: PathBuf,
-
-    /// Directory of device nodes (for testing).
-    #[arg(long, global = true, default_value = "/dev", hide_short_help = true)]
-    dev_dir: PathBuf,
-
-    #[command(subcommand)]
-    cmd: Cmd,
-}
-
-#[derive(Subcommand, Debug)]
-enum Cmd {
-    /// List fwctl devices: type, parent device, driver, bus address, max_scope.
-    ///
-    /// The type is asked with FWCTL_INFO, and is "unknown" when the device
-    /// cannot be opened (usually: not root, or max_scope none).
-    List,
-    /// Show a device's type and the driver's information (FWCTL_INFO).
-    Info {
-        /// fwctlN, /dev/fwctl/fwctlN, parent device name or PCI address.
-        dev: String,
-    },
-    /// Send a raw RPC (FWCTL_RPC) and dump the answer.
-    ///
-    /// The request is given as a file (--in FILE, or --in - for stdin) or
-    /// as hex (--hex "01 02 ..."); its format is the device type's, e.g.
-    /// struct fwctl_rpc_cxl for CXL. The answer is hex-dumped, or written
-    /// as is with --raw.
-    #[command(group(clap::ArgGroup::new("request").required(true).args(["input", "hex"])))]
-    Rpc {
-        /// fwctlN, /dev/fwctl/fwctlN, parent device name or PCI address.
-        dev: String,
-        #[arg(long, short, value_parser = parse_scope, help = SCOPE_HELP)]
-        scope: Scope,
-        /// Read the request from FILE ("-": standard input).
-        #[arg(long = "in", value_name = "FILE", conflicts_with = "hex")]
-        input: Option<PathBuf>,
-        /// The request as hex bytes ("0x0500..." or "05 00 ...").
-        #[arg(long, value_name = "HEX")]
-        hex: Option<String>,
-        /// Size of the answer buffer in bytes (decimal or 0x hex).
-        #[arg(long, value_name = "N", default_value = "4096", value_parser = parse_number)]
-        out_len: usize,
-        /// Write the answer's raw bytes to standard output.
-        #[arg(long, conflicts_with = "json")]
-        raw: bool,
-    },
-    /// CXL Features: list, read and change device features.
-    #[command(subcommand)]
-    Cxl(CxlCmd),
-}
-
-#[derive(Subcommand, Debug)]
-enum CxlCmd {
-    /// List the device's features (Get Supported Features, 0500h).
-    ///
-    /// SET_SCOPE is the scope a Set Feature of the feature needs, from its
-    /// effects: debug_write_full for immediate changes, debug_write for
-    /// changes after a reset. Features the kernel keeps for itself (e.g.
-    /// patrol scrub, used by EDAC) appear as not changeable.
-    Features {
-        /// fwctlN, /dev/fwctl/fwctlN, memN or PCI address.
-        dev: String,
-    },
-    /// Read a feature's current value (Get Feature, 0501h).
-    Get {
-        /// fwctlN, /dev/fwctl/fwctlN, memN or PCI address.
-        dev: String,
-        /// A UUID, or patrol-scrub, ecs, sppr, hppr, cacheline-sparing,
-        /// row-sparing, bank-sparing, rank-sparing.
-        feature: String,
-    },
-    /// Change a feature (Set Feature, 0502h) at the scope it needs.
-    ///
-    /// Set Feature taints the kernel (debug_write or debug_write_full scope)
-    /// and debug_write_full needs CAP_SYS_RAWIO.
-    Set {
-        /// fwctlN, /dev/fwctl/fwctlN, memN or PCI address.
-        dev: String,
-        /// A UUID or a known feature name (see `fwctl cxl get --help`).
-        feature: String,
-        /// The new data as hex bytes, written at offset 0.
-        value: String,
-    },
-}
-
-fn read_input(p: &PathBuf) -> fwctl::Result<Vec<u8>> {
+fn read_input(p: &Path) -> fwctl::Result<Vec<u8>> {
     let mut v = Vec::new();
     let r = if p.as_os_str() == "-" {
         std::io::stdin().read_to_end(&mut v).map(|_| ())
@@ -149,8 +33,12 @@ fn read_input(p: &PathBuf) -> fwctl::Result<Vec<u8>> {
     Ok(v)
 }
 
-fn print_json(v: &serde_json::Value) {
+fn print_json(v: &Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("  {l}\n")).collect()
 }
 
 fn run(cli: &Cli) -> fwctl::Result<()> {
@@ -162,27 +50,47 @@ fn run(cli: &Cli) -> fwctl::Result<()> {
             if cli.json {
                 print_json(&json!(l));
             } else if l.is_empty() {
-                println!("no fwctl devices in {}", sys.class_dir().display());
+                println!(
+                    "no fwctl devices in {} (is a fwctl driver loaded?)",
+                    sys.class_dir().display()
+                );
             } else {
                 print!("{}", device_table(&l));
             }
         }
-        Cmd::Info { dev } => {
-            let d = open(dev)?;
+        Cmd::Info(dev) => {
+            let d = open(&dev.dev)?;
             let info = d.info()?;
-            let t = device_type_name(info.device_type);
+            let mut e = sys.entry(d.name());
+            e.device_type = device_type_name(info.device_type).into();
+            let mlx5 = (info.device_type == DeviceType::Mlx5 as u32)
+                .then(|| mlx5::InfoMlx5::from_bytes(&info.data))
+                .flatten();
             if cli.json {
-                print_json(&json!({
+                let mut v = json!({
                     "device": d.name(),
-                    "device_type": t,
+                    "number": e.number,
+                    "device_type": e.device_type,
                     "device_type_id": info.device_type,
+                    "parent": e.parent,
+                    "driver": e.driver,
+                    "bus_address": e.bus_address,
+                    "max_scope": e.max_scope,
                     "data": hex(&info.data),
-                }));
+                });
+                if let Some(m) = mlx5 {
+                    v["mlx5"] = json!({
+                        "uid": m.uid,
+                        "uctx_caps": m.uctx_caps,
+                        "uctx_cap_names": m.cap_names(),
+                    });
+                }
+                print_json(&v);
             } else {
-                println!("device:      {}", d.name());
-                println!("type:        {t} ({})", info.device_type);
-                println!("data:        {} bytes", info.data.len());
-                print!("{}", hexdump(&info.data));
+                print!(
+                    "{}",
+                    info_lines(&e, info.device_type, &info.data, mlx5.as_ref())
+                );
             }
         }
         Cmd::Rpc {
@@ -200,7 +108,10 @@ fn run(cli: &Cli) -> fwctl::Result<()> {
                     return Err(Error::Invalid("give the request with --in or --hex".into()))
                 }
             };
-            let d = open(dev)?;
+            let d = open(&dev.dev)?;
+            // The type makes the meaning of a refusal precise; a device
+            // that cannot tell it can still take the RPC.
+            let _ = d.device_type();
             let mut out = vec![0u8; *out_len];
             let n = d.rpc(*scope, &req, &mut out)?;
             let got = &out[..n.min(out.len())];
@@ -214,13 +125,14 @@ fn run(cli: &Cli) -> fwctl::Result<()> {
                 }));
             } else if *raw {
                 std::io::stdout().write_all(got).map_err(|err| Error::Io {
-                    what: "stdout".into(),
+                    what: "standard output".into(),
                     err,
                 })?;
             } else {
                 if n > out.len() {
                     eprintln!(
-                        "note: answer is {n} bytes, only {} shown (use --out-len)",
+                        "fwctl: note: the answer is {n} bytes, only the first {} are shown \
+                         (see --out-len)",
                         out.len()
                     );
                 }
@@ -228,18 +140,22 @@ fn run(cli: &Cli) -> fwctl::Result<()> {
             }
         }
         Cmd::Cxl(c) => run_cxl(cli, c, &open)?,
+        Cmd::Mlx5(c) => run_mlx5(cli, c, &open)?,
     }
     Ok(())
 }
 
-fn run_cxl(
-    cli: &Cli,
-    c: &CxlCmd,
-    open: &dyn Fn(&str) -> fwctl::Result<Device>,
-) -> fwctl::Result<()> {
+type Open<'a> = dyn Fn(&str) -> fwctl::Result<Device> + 'a;
+
+fn run_cxl(cli: &Cli, c: &CxlCmd, open: &Open<'_>) -> fwctl::Result<()> {
+    let open_cxl = |spec: &str| -> fwctl::Result<Device> {
+        let d = open(spec)?;
+        d.expect_type(DeviceType::Cxl)?;
+        Ok(d)
+    };
     match c {
-        CxlCmd::Features { dev } => {
-            let d = open(dev)?;
+        CxlCmd::Features(dev) => {
+            let d = open_cxl(&dev.dev)?;
             let f = d.cxl_supported_features()?;
             if cli.json {
                 print_json(&json!({ "device": d.name(), "features": f }));
@@ -249,7 +165,7 @@ fn run_cxl(
         }
         CxlCmd::Get { dev, feature } => {
             let uuid = parse_feature(feature).map_err(Error::Invalid)?;
-            let d = open(dev)?;
+            let d = open_cxl(&dev.dev)?;
             let data = d.cxl_get_feature(&uuid)?;
             if cli.json {
                 print_json(&json!({
@@ -269,20 +185,23 @@ fn run_cxl(
         } => {
             let uuid = parse_feature(feature).map_err(Error::Invalid)?;
             let data = parse_hex(value).map_err(Error::Invalid)?;
-            let d = open(dev)?;
+            let d = open_cxl(&dev.dev)?;
             let scope = d.cxl_set_feature(&uuid, &data)?;
+            let name = cxl::feature_name(&uuid)
+                .map(str::to_string)
+                .unwrap_or_else(|| cxl::format_uuid(&uuid));
             if cli.json {
                 print_json(&json!({
                     "device": d.name(),
                     "uuid": cxl::format_uuid(&uuid),
+                    "name": cxl::feature_name(&uuid),
                     "scope": scope.name(),
                     "written": data.len(),
                 }));
             } else {
                 println!(
-                    "{}: feature {} set ({} bytes, scope {})",
+                    "{}: feature {name} set ({} bytes, scope {})",
                     d.name(),
-                    cxl::format_uuid(&uuid),
                     data.len(),
                     scope.name()
                 );
@@ -290,6 +209,114 @@ fn run_cxl(
         }
     }
     Ok(())
+}
+
+fn run_mlx5(cli: &Cli, c: &Mlx5Cmd, open: &Open<'_>) -> fwctl::Result<()> {
+    let open_mlx5 = |spec: &str| -> fwctl::Result<Device> {
+        let d = open(spec)?;
+        d.expect_type(DeviceType::Mlx5)?;
+        Ok(d)
+    };
+    match c {
+        Mlx5Cmd::Caps { dev, max } => {
+            let d = open_mlx5(&dev.dev)?;
+            let caps = d.mlx5_general_caps(!*max)?;
+            let which = if *max { "maximum" } else { "current" };
+            if cli.json {
+                let values: serde_json::Map<String, Value> = caps
+                    .iter()
+                    .map(|c| (c.name.to_string(), json!(c.value)))
+                    .collect();
+                print_json(&json!({
+                    "device": d.name(),
+                    "capability": "general",
+                    "values": which,
+                    "caps": values,
+                    "fields": caps,
+                }));
+            } else {
+                println!("{}: general device capabilities, {which} values", d.name());
+                print!("{}", caps_table(&caps));
+            }
+        }
+        Mlx5Cmd::Reg {
+            dev,
+            register,
+            len,
+            data,
+            argument,
+        } => {
+            let (id, known) = mlx5::parse_register(register).map_err(Error::Invalid)?;
+            let data = match data {
+                Some(h) => parse_hex(h).map_err(Error::Invalid)?,
+                None => Vec::new(),
+            };
+            let len = len.unwrap_or(known.map_or(mlx5::DEFAULT_REG_LEN, |r| r.len));
+            if len == 0 || len % 4 != 0 || data.len() > len {
+                return Err(Error::Invalid(format!(
+                    "register length {len}: must be a non-zero multiple of 4 bytes, \
+                     at least the {} bytes of --data",
+                    data.len()
+                )));
+            }
+            let d = open_mlx5(&dev.dev)?;
+            let got = d.mlx5_read_register(id, *argument, &data, len)?;
+            let name = known.map(|r| r.name);
+            let mgir = (id == mlx5::MGIR.id).then(|| mlx5::decode_mgir(&got));
+            if cli.json {
+                let mut v = json!({
+                    "device": d.name(),
+                    "register": name,
+                    "register_id": id,
+                    "length": got.len(),
+                    "data": hex(&got),
+                });
+                if let Some(m) = &mgir {
+                    v["decoded"] = json!(m);
+                }
+                print_json(&v);
+            } else {
+                println!(
+                    "{}: register {}{id:#06x}, {} bytes",
+                    d.name(),
+                    name.map(|n| format!("{n} ")).unwrap_or_default(),
+                    got.len()
+                );
+                match &mgir {
+                    Some(m) => print!("{}", indent(&mgir_lines(m))),
+                    None => print!("{}", hexdump(&got)),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn error_json(e: &Error) -> Value {
+    let mut v = json!({
+        "message": e.to_string(),
+        "device": e.device(),
+        "errno": e.errno_name(),
+        "errno_value": e.errno(),
+    });
+    if let Error::Firmware {
+        command,
+        kind,
+        status,
+        status_name,
+        syndrome,
+        ..
+    } = e
+    {
+        v["firmware"] = json!({
+            "command": command,
+            "kind": kind,
+            "status": status,
+            "status_name": status_name,
+            "syndrome": syndrome,
+        });
+    }
+    json!({ "error": v })
 }
 
 fn main() -> ExitCode {
@@ -303,11 +330,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if cli.json {
-                let v = json!({ "error": {
-                    "message": e.to_string(),
-                    "device": e.device(),
-                    "errno": e.errno_name(),
-                }});
+                let v = error_json(&e);
                 eprintln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             } else {
                 eprintln!("fwctl: {e}");
@@ -321,6 +344,7 @@ fn main() -> ExitCode {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+    use fwctl::Scope;
 
     #[test]
     fn cli_is_consistent() {
@@ -349,7 +373,7 @@ mod tests {
                 out_len,
                 ..
             } => {
-                assert_eq!(dev, "mem0");
+                assert_eq!(dev.dev, "mem0");
                 assert_eq!(scope, Scope::DebugReadOnly);
                 assert_eq!(hex.as_deref(), Some("0x0005"));
                 assert_eq!(out_len, 4096);
@@ -357,8 +381,137 @@ mod tests {
             _ => panic!("wrong command"),
         }
         assert!(Cli::try_parse_from(["fwctl", "rpc", "x", "--scope", "root"]).is_err());
+        // A request is required, and only one.
+        assert!(Cli::try_parse_from(["fwctl", "rpc", "x", "-s", "0"]).is_err());
+        assert!(
+            Cli::try_parse_from(["fwctl", "rpc", "x", "-s", "0", "--hex", "00", "--in", "f"])
+                .is_err()
+        );
         let c =
             Cli::try_parse_from(["fwctl", "--json", "cxl", "set", "fwctl0", "ecs", "01"]).unwrap();
         assert!(matches!(c.cmd, Cmd::Cxl(CxlCmd::Set { .. })));
+    }
+
+    #[test]
+    fn mlx5_commands_parse() {
+        let c = Cli::try_parse_from(["fwctl", "mlx5", "caps", "mlx5_sim.0", "--max"]).unwrap();
+        match c.cmd {
+            Cmd::Mlx5(Mlx5Cmd::Caps { dev, max }) => {
+                assert_eq!(dev.dev, "mlx5_sim.0");
+                assert!(max);
+            }
+            _ => panic!("wrong command"),
+        }
+        let c = Cli::try_parse_from([
+            "fwctl",
+            "mlx5",
+            "reg",
+            "fwctl1",
+            "mtmp",
+            "--data",
+            "00000001",
+            "--argument",
+            "0x10",
+            "--len",
+            "0x20",
+        ])
+        .unwrap();
+        match c.cmd {
+            Cmd::Mlx5(Mlx5Cmd::Reg {
+                register,
+                data,
+                argument,
+                len,
+                ..
+            }) => {
+                assert_eq!(register, "mtmp");
+                assert_eq!(data.as_deref(), Some("00000001"));
+                assert_eq!(argument, 16);
+                assert_eq!(len, Some(32));
+            }
+            _ => panic!("wrong command"),
+        }
+        assert!(Cli::try_parse_from([
+            "fwctl",
+            "mlx5",
+            "reg",
+            "x",
+            "MGIR",
+            "--argument",
+            "0x1ffffffff"
+        ])
+        .is_err());
+        assert!(Cli::try_parse_from(["fwctl", "mlx5", "reg", "x"]).is_err());
+    }
+
+    #[test]
+    fn firmware_errors_in_json() {
+        let e = Error::Firmware {
+            device: "fwctl1".into(),
+            command: "QUERY_HCA_CAP".into(),
+            kind: "mlx5 command status",
+            status: 3,
+            status_name: mlx5::status_name(3),
+            syndrome: Some(0x1234),
+        };
+        let v = error_json(&e);
+        assert_eq!(v["error"]["device"], "fwctl1");
+        assert_eq!(v["error"]["errno"], Value::Null);
+        assert_eq!(v["error"]["firmware"]["status"], 3);
+        assert_eq!(v["error"]["firmware"]["syndrome"], 0x1234);
+        assert_eq!(
+            v["error"]["firmware"]["status_name"],
+            "BAD_PARAM_ERR: bad parameter"
+        );
+        let e = Error::os("fwctl0", fwctl::Op::Rpc, libc::EPERM);
+        let v = error_json(&e);
+        assert_eq!(v["error"]["errno"], "EPERM");
+        assert_eq!(v["error"]["errno_value"], libc::EPERM);
+        assert!(v["error"].get("firmware").is_none());
+    }
+
+    /// Every command and option has help text, and the long help of each
+    /// command has examples.
+    #[test]
+    fn help_is_complete() {
+        fn walk(c: &clap::Command, path: &str) {
+            let path = format!("{path} {}", c.get_name());
+            assert!(c.get_about().is_some(), "{path}: no about");
+            for a in c.get_arguments() {
+                if a.get_id() == "help" || a.get_id() == "version" {
+                    continue;
+                }
+                assert!(
+                    a.get_help().is_some(),
+                    "{path}: --{} has no help",
+                    a.get_id()
+                );
+            }
+            let long = [c.get_long_about(), c.get_after_help()];
+            for text in long.into_iter().flatten() {
+                for l in text.to_string().lines() {
+                    // A terminal has 80 columns; a man page fills prose
+                    // but keeps indented lines, which it indents by 7.
+                    assert!(l.len() <= 80, "{path}: line too long: '{l}'");
+                    if l.starts_with(' ') {
+                        assert!(l.len() <= 72, "{path}: too long for a man page: '{l}'");
+                    }
+                }
+            }
+            if c.get_subcommands().next().is_none() || c.get_name() == "fwctl" {
+                let after = c
+                    .get_after_help()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                assert!(after.contains("Examples:"), "{path}: no examples");
+                assert!(c.get_long_about().is_some(), "{path}: no long help");
+            }
+            for s in c.get_subcommands() {
+                if s.get_name() != "help" {
+                    walk(s, &path);
+                }
+            }
+        }
+        walk(&Cli::command(), "");
     }
 }

@@ -62,3 +62,9 @@ pub fn parse_number(s: &str) -> Result<usize, String> {
     };
     r.map_err(|_| format!("bad number '{s}'"))
 }
+
+/// Parses a 32-bit number, decimal or `0x` hex.
+pub fn parse_u32(s: &str) -> Result<u32, String> {
+    let n = parse_number(s)?;
+    u32::try_from(n).map_err(|_| format!("'{s}' does not fit in 32 bits"))
+}

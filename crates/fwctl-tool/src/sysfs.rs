@@ -39,6 +39,8 @@ pub struct Resolved {
 pub struct DeviceEntry {
     /// `fwctlN`.
     pub name: String,
+    /// N, the device's number (its minor number in `/dev/fwctl`).
+    pub number: u32,
     /// `"cxl"`, `"mlx5"`, ...; `"unknown"` if the device could not be
     /// opened or asked.
     pub device_type: String,
@@ -67,8 +69,14 @@ pub fn is_pci_address(s: &str) -> bool {
 
 /// Whether `s` is `fwctl` followed by a decimal number.
 pub fn is_fwctl_name(s: &str) -> bool {
+    fwctl_number(s).is_some()
+}
+
+/// N of a name `fwctlN`.
+pub fn fwctl_number(s: &str) -> Option<u32> {
     s.strip_prefix("fwctl")
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()))
+        .filter(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()))
+        .and_then(|n| n.parse().ok())
 }
 
 fn link_names(target: &Path) -> Vec<String> {
@@ -110,13 +118,17 @@ impl Sysfs {
                 .collect(),
             Err(_) => Vec::new(),
         };
-        v.sort_by_key(|n| n[5..].parse::<u64>().unwrap_or(u64::MAX));
+        v.sort_by_key(|n| fwctl_number(n).unwrap_or(u32::MAX));
         v
     }
 
-    /// The target of `class/fwctl/<name>/device`, as path components.
+    /// The parent device's directory, `class/fwctl/<name>/device`
+    /// resolved, as path components.  (In sysfs, `class/fwctl/fwctlN` is
+    /// itself a link into the parent's directory, and `device` a link
+    /// relative to that, such as `../../../mem0`: only the resolved path
+    /// shows the devices above the parent.)
     fn parent_path(&self, name: &str) -> Option<Vec<String>> {
-        let t = fs::read_link(self.class_dir().join(name).join("device")).ok()?;
+        let t = fs::canonicalize(self.class_dir().join(name).join("device")).ok()?;
         Some(link_names(&t))
     }
 
@@ -210,19 +222,23 @@ impl Sysfs {
         }
     }
 
+    /// What sysfs tells of the device `name` (`fwctlN`), its type
+    /// "unknown".
+    pub fn entry(&self, name: &str) -> DeviceEntry {
+        DeviceEntry {
+            number: fwctl_number(name).unwrap_or_default(),
+            device_type: "unknown".into(),
+            parent: self.parent(name),
+            driver: self.driver(name),
+            bus_address: self.bus_address(name),
+            max_scope: self.max_scope(name),
+            name: name.to_string(),
+        }
+    }
+
     /// Every device, without asking its type (`device_type` "unknown").
     pub fn entries(&self) -> Vec<DeviceEntry> {
-        self.names()
-            .into_iter()
-            .map(|name| DeviceEntry {
-                device_type: "unknown".into(),
-                parent: self.parent(&name),
-                driver: self.driver(&name),
-                bus_address: self.bus_address(&name),
-                max_scope: self.max_scope(&name),
-                name,
-            })
-            .collect()
+        self.names().iter().map(|n| self.entry(n)).collect()
     }
 
     /// Every device, its type asked with `FWCTL_INFO` when it can be

@@ -149,6 +149,7 @@ fn discovery() {
         e[0],
         DeviceEntry {
             name: "fwctl0".into(),
+            number: 0,
             device_type: "unknown".into(),
             parent: Some("mem0".into()),
             driver: Some("cxl_mem".into()),
@@ -167,6 +168,39 @@ fn discovery() {
     // list() opens the nodes: fwctl0's is a regular file, FWCTL_INFO
     // fails, the type stays unknown; the others have no node.
     assert!(s.list().iter().all(|e| e.device_type == "unknown"));
+}
+
+/// The layout the kernel makes: `class/fwctl/fwctl0` is a link into the
+/// parent's directory, and its `device` link is relative to that.
+#[test]
+fn discovery_through_the_kernels_links() {
+    let t = TempDir::new();
+    let sys = t.0.join("sys");
+    let mem0 = sys.join("devices/pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0");
+    mkdir(&mem0.join("fwctl/fwctl0"));
+    mkdir(&sys.join("bus/cxl/drivers/cxl_mem"));
+    mkdir(&sys.join("class/fwctl"));
+    symlink("../../../mem0", mem0.join("fwctl/fwctl0/device")).unwrap();
+    symlink(
+        "../../../../../../bus/cxl/drivers/cxl_mem",
+        mem0.join("driver"),
+    )
+    .unwrap();
+    symlink(
+        "../../devices/pci0000:0c/0000:0c:00.0/0000:0d:00.0/mem0/fwctl/fwctl0",
+        sys.join("class/fwctl/fwctl0"),
+    )
+    .unwrap();
+    std::fs::write(mem0.join("fwctl/fwctl0/max_scope"), "configuration\n").unwrap();
+    let s = Sysfs::new(&sys, t.0.join("dev"));
+    let e = s.entry("fwctl0");
+    assert_eq!(e.parent.as_deref(), Some("mem0"));
+    assert_eq!(e.driver.as_deref(), Some("cxl_mem"));
+    assert_eq!(e.bus_address.as_deref(), Some("0000:0d:00.0"));
+    assert_eq!(e.max_scope.as_deref(), Some("configuration"));
+    assert_eq!(s.resolve("0000:0d:00.0").unwrap().name, "fwctl0");
+    assert_eq!(s.resolve("0000:0c:00.0").unwrap().name, "fwctl0");
+    assert_eq!(s.resolve("mem0").unwrap().name, "fwctl0");
 }
 
 #[test]
@@ -216,7 +250,9 @@ fn open_and_errors_name_the_device() {
     // A missing node: ENOENT on open, named by its fwctl name.
     let e = Device::open_in(&s, "0000:03:00.0").unwrap_err();
     match &e {
-        Error::Os { device, op, errno } => {
+        Error::Os {
+            device, op, errno, ..
+        } => {
             assert_eq!(device, "fwctl1");
             assert_eq!(*op, Op::Open);
             assert_eq!(*errno, libc::ENOENT);
@@ -241,7 +277,7 @@ fn open_and_errors_name_the_device() {
         msg.starts_with("fwctl0: FWCTL_INFO failed: ENOTTY ("),
         "{msg}"
     );
-    assert!(msg.contains("not a fwctl ioctl"), "{msg}");
+    assert!(msg.contains("not a fwctl device"), "{msg}");
     let mut out = [0u8; 8];
     let e = d.rpc(Scope::Configuration, &[0; 16], &mut out).unwrap_err();
     assert!(matches!(
@@ -272,30 +308,26 @@ fn errnos() {
     assert_eq!(errno_name(libc::EOPNOTSUPP), "EOPNOTSUPP");
     assert_eq!(errno_name(libc::EBADMSG), "EBADMSG");
     assert_eq!(errno_name(99999), "E?");
-    assert!(errno_meaning(Op::Open, libc::EPERM).contains("max_scope is none"));
-    assert!(errno_meaning(Op::Info, libc::EPERM).contains("max_scope is none"));
-    assert!(errno_meaning(Op::Rpc, libc::EPERM).contains("CAP_SYS_RAWIO"));
-    assert!(errno_meaning(Op::Rpc, libc::EMSGSIZE).contains("2 MiB"));
-    assert!(errno_meaning(Op::Info, libc::EOPNOTSUPP).contains("flags"));
-    assert!(errno_meaning(Op::Rpc, libc::EOPNOTSUPP).contains("scope"));
-    assert!(errno_meaning(Op::Rpc, libc::E2BIG).contains("non-zero bytes"));
-    assert!(errno_meaning(Op::Info, libc::ENODEV).contains("unregistered"));
-    assert!(errno_meaning(Op::Rpc, libc::EINVAL).contains("too low a scope"));
+    assert!(errno_meaning(Op::Open, libc::EPERM, None).contains("max_scope is none"));
+    assert!(errno_meaning(Op::Info, libc::EPERM, None).contains("max_scope is none"));
+    assert!(errno_meaning(Op::Rpc, libc::EPERM, None).contains("CAP_SYS_RAWIO"));
+    assert!(errno_meaning(Op::Rpc, libc::EMSGSIZE, None).contains("2 MiB"));
+    assert!(errno_meaning(Op::Info, libc::EOPNOTSUPP, None).contains("flags"));
+    assert!(errno_meaning(Op::Rpc, libc::EOPNOTSUPP, None).contains("scope"));
+    assert!(errno_meaning(Op::Rpc, libc::E2BIG, None).contains("non-zero bytes"));
+    assert!(errno_meaning(Op::Info, libc::ENODEV, None).contains("unregistered"));
+    assert!(errno_meaning(Op::Rpc, libc::EINVAL, Some(DeviceType::Cxl)).contains("too low a scope"));
     assert_eq!(
-        errno_meaning(Op::Rpc, libc::ETIMEDOUT),
+        errno_meaning(Op::Rpc, libc::EROFS, None),
         "returned by the driver"
     );
-    let e = Error::Os {
-        device: "fwctl2".into(),
-        op: Op::Rpc,
-        errno: libc::EPERM,
-    };
+    let e = Error::os("fwctl2", Op::Rpc, libc::EPERM);
     assert_eq!(
         e.to_string(),
         format!(
             "fwctl2: FWCTL_RPC failed: EPERM ({}): {}",
             crate::error::strerror(libc::EPERM),
-            errno_meaning(Op::Rpc, libc::EPERM)
+            errno_meaning(Op::Rpc, libc::EPERM, None)
         )
     );
     assert!(!crate::error::strerror(libc::EPERM).contains("os error"));
@@ -531,17 +563,31 @@ fn mailbox_errors() {
     let hdr = RpcCxlOutHdr { size: 0, retval: 3 };
     let mut out = hdr.to_bytes().to_vec();
     out.extend([0; 8]);
-    let e = cxl::response_payload("fwctl1", &out).unwrap_err();
+    let e = cxl::response_payload("fwctl1", "Get Feature", &out).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "fwctl1: CXL mailbox return code 0x0003 (Unsupported)"
+        "fwctl1: Get Feature failed in the firmware: CXL mailbox return code 0x3 (Unsupported)"
     );
+    assert!(matches!(
+        e,
+        Error::Firmware {
+            status: 3,
+            syndrome: None,
+            ..
+        }
+    ));
     let hdr = RpcCxlOutHdr { size: 4, retval: 0 };
     let mut out = hdr.to_bytes().to_vec();
     out.extend([1, 2, 3, 4, 5]);
-    assert_eq!(cxl::response_payload("x", &out).unwrap(), &[1, 2, 3, 4]);
+    assert_eq!(
+        cxl::response_payload("x", "c", &out).unwrap(),
+        &[1, 2, 3, 4]
+    );
     // size larger than what was received is clipped.
-    assert_eq!(cxl::response_payload("x", &out[..10]).unwrap(), &[1, 2]);
+    assert_eq!(
+        cxl::response_payload("x", "c", &out[..10]).unwrap(),
+        &[1, 2]
+    );
 }
 
 #[test]
@@ -579,7 +625,7 @@ fn device_types() {
 // The CXL helpers against a fake device running the driver's own checks
 // ---------------------------------------------------------------------------
 
-use crate::uapi::Errno;
+use crate::uapi::{DeviceType, Errno};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -619,11 +665,7 @@ impl Transport for FakeCxl {
     }
 
     fn rpc(&self, scope: Scope, input: &[u8], out: &mut [u8]) -> crate::Result<usize> {
-        let fail = |e: i32| Error::Os {
-            device: "fwctl9".into(),
-            op: Op::Rpc,
-            errno: e,
-        };
+        let fail = |e: i32| Error::os("fwctl9", Op::Rpc, e).with_device_type(Some(DeviceType::Cxl));
         if scope > self.max_scope {
             return Err(fail(libc::EPERM));
         }
@@ -735,7 +777,7 @@ fn cxl_get_and_set() {
     let e = d.cxl_get_feature(&NOW_UUID).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "fwctl9: CXL mailbox return code 0x0003 (Unsupported)"
+        "fwctl9: Get Feature failed in the firmware: CXL mailbox return code 0x3 (Unsupported)"
     );
     // Unknown to the table.
     let e = d.cxl_get_feature(&[0; 16]).unwrap_err();

@@ -116,3 +116,147 @@ fn help_explains_scopes() {
         assert!(s.contains(w), "{w}: {s}");
     }
 }
+
+#[test]
+fn list_json_has_numbers() {
+    let t = tree("num");
+    let o = run(&t, &["--json", "list"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v[0]["number"], 0);
+    assert_eq!(v[0]["bus_address"], "0000:0d:00.0");
+    assert_eq!(v[0]["driver"], "cxl_mem");
+}
+
+#[test]
+fn device_type_commands_ask_the_type_first() {
+    let t = tree("type");
+    // FWCTL_INFO fails on the fake node: the error says so, named.
+    for args in [
+        &["mlx5", "caps", "mem0"][..],
+        &["mlx5", "reg", "fwctl0", "MGIR"],
+        &["cxl", "features", "/dev/null/x"],
+    ] {
+        let o = run(&t, args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let s = text(&o.stderr);
+        assert!(s.starts_with("fwctl: "), "{s}");
+        assert!(s.contains("failed: E"), "{args:?}: {s}");
+    }
+    let o = run(&t, &["mlx5", "caps", "mem0"]);
+    assert!(
+        text(&o.stderr).starts_with("fwctl: fwctl0: FWCTL_INFO failed: ENOTTY"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn bad_arguments_are_named() {
+    let t = tree("args");
+    let o = run(&t, &["mlx5", "reg", "fwctl0", "NOPE"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("bad register 'NOPE'"));
+    let o = run(&t, &["mlx5", "reg", "fwctl0", "0x9020", "--len", "6"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("multiple of 4"));
+    let o = run(&t, &["mlx5", "reg", "fwctl0", "MGIR", "--data", "0011223"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("bad hex"));
+    let o = run(&t, &["cxl", "get", "fwctl0", "nope"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("bad feature 'nope'"));
+    // As JSON: the device that was not found.
+    let o = run(&t, &["--json", "info", "mem3"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stderr).unwrap();
+    assert_eq!(v["error"]["device"], "mem3");
+    assert_eq!(v["error"]["errno"], serde_json::Value::Null);
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("not a parent of any of fwctl0"));
+}
+
+#[test]
+fn every_help_has_examples() {
+    let t = tree("helps");
+    for args in [
+        &["--help"][..],
+        &["list", "--help"],
+        &["info", "--help"],
+        &["rpc", "--help"],
+        &["cxl", "--help"],
+        &["cxl", "features", "--help"],
+        &["cxl", "get", "--help"],
+        &["cxl", "set", "--help"],
+        &["mlx5", "--help"],
+        &["mlx5", "caps", "--help"],
+        &["mlx5", "reg", "--help"],
+    ] {
+        let o = run(&t, args);
+        assert!(o.status.success(), "{args:?}");
+        let s = text(&o.stdout);
+        assert!(s.contains("Examples:"), "{args:?}: {s}");
+        assert!(s.contains("Usage: fwctl"), "{args:?}: {s}");
+    }
+    let s = text(&run(&t, &["rpc", "--help"]).stdout);
+    for w in ["--scope", "debug_read_only", "--out-len", "fwctl_rpc_cxl"] {
+        assert!(s.contains(w), "{w}: {s}");
+    }
+    // Short help stays short.
+    let s = text(&run(&t, &["-h"]).stdout);
+    assert!(s.lines().count() < 25, "{s}");
+}
+
+/// The man pages and completions the generator writes, and the man pages
+/// the Makefile installs, are the same list.
+#[test]
+fn generated_docs_match_the_makefile() {
+    let dir = std::env::temp_dir().join(format!("fwctl-gendoc-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = Command::new(env!("CARGO_BIN_EXE_fwctl-gendoc"))
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let mut pages: Vec<String> = std::fs::read_dir(dir.join("man"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    pages.sort();
+    let mk =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../Makefile")).unwrap();
+    let list = mk
+        .split("MAN_PAGES      :=")
+        .nth(1)
+        .unwrap()
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .split("INSTALLED_FILES")
+        .next()
+        .unwrap()
+        .replace("\\\n", " ");
+    let mut want: Vec<String> = list.split_whitespace().map(|p| format!("{p}.1")).collect();
+    want.sort();
+    assert_eq!(pages, want);
+    let top = std::fs::read_to_string(dir.join("man/fwctl.1")).unwrap();
+    assert!(top.starts_with(".ie") || top.starts_with(".TH"), "{top}");
+    assert!(top.contains(".TH fwctl 1"));
+    assert!(top.contains("debug_write_full"));
+    let get = std::fs::read_to_string(dir.join("man/fwctl-cxl-get.1")).unwrap();
+    assert!(get.contains("patrol\\-scrub"), "{get}");
+    let bash = std::fs::read_to_string(dir.join("completions/fwctl.bash")).unwrap();
+    assert!(bash.contains("complete -F _fwctl"), "{bash}");
+    for sub in ["features", "caps", "reg"] {
+        assert!(bash.contains(sub), "{sub}");
+    }
+    assert!(std::fs::read_to_string(dir.join("completions/_fwctl"))
+        .unwrap()
+        .starts_with("#compdef fwctl"));
+    assert!(std::fs::read_to_string(dir.join("completions/fwctl.fish"))
+        .unwrap()
+        .contains("complete -c fwctl"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

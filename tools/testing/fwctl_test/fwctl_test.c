@@ -12,6 +12,10 @@
  *    it is registered and nobody has claimed it for removal; whoever takes it
  *    off the list (the remove file, module exit or its own unplug work) is the
  *    only one to tear it down, so a device is never unregistered twice.
+ *  - An add registers and lists its device inside a read section of
+ *    fwctl_test_publish, so adds run in parallel; the unplug work enters it
+ *    for writing first, so it never finds its device registered but not
+ *    yet listed.
  *  - The memory of a device belongs to the fwctl core (freed by the last
  *    fwctl_put()), so the unplug work embedded in it must be idle before the
  *    put; see fwctl_test_teardown().
@@ -29,6 +33,7 @@
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/sysfs.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -81,6 +86,8 @@ struct fwctl_test_uctx {
 };
 
 static DEFINE_MUTEX(fwctl_test_lock);
+/* Read: an add registering and publishing a device; write: see unplug. */
+static DECLARE_RWSEM(fwctl_test_publish);
 static LIST_HEAD(fwctl_test_devs);
 /* Device indices; the lowest free one is reused, keeping names short. */
 static DEFINE_IDA(fwctl_test_ida);
@@ -312,6 +319,10 @@ static void fwctl_test_unplug_work(struct work_struct *work)
 	 * If remove or module exit claimed the device first, it tears it down
 	 * and cancels (or waits for) this work before freeing it.
 	 */
+	/* Wait until the add that registered this device has published it. */
+	down_write(&fwctl_test_publish);
+	up_write(&fwctl_test_publish);
+
 	mutex_lock(&fwctl_test_lock);
 	claimed = !list_empty(&tdev->node);
 	if (claimed)
@@ -371,14 +382,20 @@ static int fwctl_test_add_one(void)
 	INIT_WORK(&tdev->unplug_work, fwctl_test_unplug_work);
 
 	/*
-	 * Register and publish under the lock: an unplug work that runs as
-	 * soon as the device is visible must find it in the list.
+	 * An unplug work that runs as soon as the device is visible must find
+	 * it in the list: register and publish inside a read section of
+	 * fwctl_test_publish, which the work enters for writing.  Adds do not
+	 * exclude each other, so devices can be added from several threads at
+	 * once (the scale test does).
 	 */
-	mutex_lock(&fwctl_test_lock);
+	down_read(&fwctl_test_publish);
 	ret = fwctl_register(&tdev->fwctl);
-	if (!ret)
+	if (!ret) {
+		mutex_lock(&fwctl_test_lock);
 		fwctl_test_insert(tdev);
-	mutex_unlock(&fwctl_test_lock);
+		mutex_unlock(&fwctl_test_lock);
+	}
+	up_read(&fwctl_test_publish);
 	if (ret)
 		goto err_put;
 	return 0;

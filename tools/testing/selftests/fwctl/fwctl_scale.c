@@ -4,13 +4,66 @@
  * the size of the char device region).
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "fwctl_harness.h"
 
-/* Devices added per write to debugfs "add". */
-#define ADD_BATCH	512
+/* Devices added per write to "add". */
+#define ADD_BATCH	256
+/*
+ * Threads adding (then removing) devices at once: registration in the core
+ * must be safe in parallel, and the guest has a CPU per thread.
+ */
+#define ADDERS		2
+
+struct adder {
+	pthread_t thread;
+	int count;	/* devices to add */
+	int ret;	/* 0, or the first error of fwctl_test_add() */
+};
+
+static void *add_devices(void *arg)
+{
+	struct adder *a = arg;
+	int n;
+
+	for (; a->count > 0 && !a->ret; a->count -= n) {
+		n = a->count < ADD_BATCH ? a->count : ADD_BATCH;
+		a->ret = fwctl_test_add(n);
+	}
+	return NULL;
+}
+
+static void *remove_devices(void *arg)
+{
+	struct adder *a = arg;
+
+	/* Concurrent "remove all"s take distinct devices off the list. */
+	a->ret = fwctl_test_remove(-1);
+	return NULL;
+}
+
+/* Runs fn in ADDERS threads, sharing count; returns the first error. */
+static int in_parallel(void *(*fn)(void *), int count)
+{
+	struct adder a[ADDERS];
+	int i, ret = 0;
+
+	for (i = 0; i < ADDERS; i++) {
+		a[i].count = count / ADDERS + (i < count % ADDERS);
+		a[i].ret = 0;
+		if (pthread_create(&a[i].thread, NULL, fn, &a[i]))
+			return -EAGAIN;
+	}
+	for (i = 0; i < ADDERS; i++) {
+		pthread_join(a[i].thread, NULL);
+		if (!ret)
+			ret = a[i].ret;
+	}
+	return ret;
+}
 #define SCALE_TIMEOUT	540
 
 FIXTURE(scale) {
@@ -48,7 +101,7 @@ static int node_count(void)
 TEST_F_TIMEOUT(scale, max_devices, SCALE_TIMEOUT)
 {
 	const char *last = FWCTL_DEV_DIR "/fwctl4095";
-	int total, others, batch, now, ret, fd;
+	int total, others, ret, fd;
 	struct fwctl_test_info ti;
 	long long t0 = now_ms();
 	struct stat st;
@@ -59,17 +112,11 @@ TEST_F_TIMEOUT(scale, max_devices, SCALE_TIMEOUT)
 	others = total - ret;
 	TH_LOG("%d fwctl device(s) of other drivers", others);
 
-	while (total < FWCTL_MAX_DEVICES) {
-		batch = FWCTL_MAX_DEVICES - total;
-		if (batch > ADD_BATCH)
-			batch = ADD_BATCH;
-		ret = fwctl_test_add(batch);
-		ASSERT_EQ(0, ret) TH_LOG("add %d with %d devices: %s", batch,
-					 total, strerror(-ret));
-		now = class_count();
-		ASSERT_EQ(total + batch, now);
-		total = now;
-	}
+	ret = in_parallel(add_devices, FWCTL_MAX_DEVICES - total);
+	ASSERT_EQ(0, ret) TH_LOG("adding %d devices to %d: %s",
+				 FWCTL_MAX_DEVICES - total, total, strerror(-ret));
+	total = class_count();
+	ASSERT_EQ(FWCTL_MAX_DEVICES, total);
 	TH_LOG("%d devices after %lld ms", total, now_ms() - t0);
 	EXPECT_EQ(FWCTL_MAX_DEVICES, node_count());
 	ASSERT_EQ(0, stat(last, &st)) TH_LOG("no %s", last);
@@ -86,7 +133,7 @@ TEST_F_TIMEOUT(scale, max_devices, SCALE_TIMEOUT)
 	EXPECT_EQ(FWCTL_MAX_DEVICES, class_count());
 	EXPECT_EQ(FWCTL_MAX_DEVICES, node_count());
 
-	ASSERT_EQ(0, fwctl_test_remove(-1));
+	ASSERT_EQ(0, in_parallel(remove_devices, 0));
 	EXPECT_EQ(0, fwctl_test_nr_devices());
 	EXPECT_EQ(others, class_count());
 	EXPECT_EQ(others, node_count());

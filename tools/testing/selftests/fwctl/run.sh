@@ -4,7 +4,9 @@
 # Runs the fwctl kselftests inside the test guest and prints one flat KTAP
 # stream: every test case is one "ok N name" / "not ok N name" line
 # ("# SKIP" appended for skips), numbered across programs.  A harness
-# program gives one line per TEST/TEST_F case, a shell test (*.sh) one line.
+# program gives one line per TEST/TEST_F case, a shell test (*.sh) one line,
+# unless it prints KTAP itself (a "# fwctl-selftest: ktap" line in it): then
+# one line per case, as a harness program.
 # Everything else is printed behind "# "; the plan line comes last.
 #   run.sh [TEST [ARGS]...]   default: every test of the default list
 # A program that ends early (crash, timeout, missing cases) or fails without
@@ -17,7 +19,7 @@ dir=$(cd "$(dirname "$0")" && pwd)
 
 DEFAULT_TESTS=(smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope
 	       fwctl_policy fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5
-	       fwctl_scale)
+	       fwctl_tool.sh fwctl_scale)
 TEST_TIMEOUT=${FWCTL_TEST_TIMEOUT:-600}
 
 if [ $# -eq 0 ]; then
@@ -102,7 +104,11 @@ for t in "$@"; do
 	dmesg_mark
 	start=$(date +%s)
 	case "${t%% *}" in
-	*.sh) run_shell "$t" ;;
+	*.sh)	if grep -qx '# fwctl-selftest: ktap' "$dir/${t%% *}" 2>/dev/null; then
+			run_harness "$t"
+		else
+			run_shell "$t"
+		fi ;;
 	*) run_harness "$t" ;;
 	esac
 	echo "# ${t%% *}: $(( $(date +%s) - start )) s"
