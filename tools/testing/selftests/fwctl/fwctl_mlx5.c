@@ -83,79 +83,85 @@
 
 /*
  * Fields as (bit offset, bit size) in big-endian dwords, mlx5_ifc.h style;
- * offsets from the start of the named block.
+ * offsets from the start of the named block.  A field lies in one dword.
  */
-#define HDR_OPCODE		0x00, 16
-#define HDR_UID			0x10, 16
-#define HDR_OP_MOD		0x30, 16
-#define OUT_STATUS		0x00, 8
-#define OUT_SYNDROME		0x20, 32
+struct field {
+	unsigned int off;
+	unsigned int sz;
+};
+
+#define F(off, sz)		((struct field){ (off), (sz) })
+#define HDR_OPCODE		F(0x00, 16)
+#define HDR_UID			F(0x10, 16)
+#define HDR_OP_MOD		F(0x30, 16)
+#define OUT_STATUS		F(0x00, 8)
+#define OUT_SYNDROME		F(0x20, 32)
 #define HDR_LEN			16U
 /* query_hca_cap_in and the cmd_hca_cap of query_hca_cap_out (byte 16) */
-#define QHC_OTHER_FUNCTION	0x40, 1
+#define QHC_OTHER_FUNCTION	F(0x40, 1)
 #define QHC_OUT_LEN		(HDR_LEN + 4096)
-#define CAP_VHCA_ID		0x30, 16
-#define CAP_LOG_MAX_QP		0x9b, 5
-#define CAP_DEBUG		0x183, 1
-#define CAP_NUM_PORTS		0x1b8, 8
-#define CAP_LOG_MAX_UCTX	0x463, 5
-#define CAP_FREQ_KHZ		0x4e0, 32
-#define CAP_UCTX_CAP		0x6a0, 32
+#define CAP_VHCA_ID		F(0x30, 16)
+#define CAP_LOG_MAX_QP		F(0x9b, 5)
+#define CAP_DEBUG		F(0x183, 1)
+#define CAP_NUM_PORTS		F(0x1b8, 8)
+#define CAP_LOG_MAX_UCTX	F(0x463, 5)
+#define CAP_FREQ_KHZ		F(0x4e0, 32)
+#define CAP_UCTX_CAP		F(0x6a0, 32)
 /* query_adapter_out: the parameter block at byte 16 */
 #define QA_OUT_LEN		272U
-#define QA_IEEE_VENDOR_ID	0xc8, 24
-#define QA_VSD_VENDOR_ID	0xf0, 16
+#define QA_IEEE_VENDOR_ID	F(0xc8, 24)
+#define QA_VSD_VENDOR_ID	F(0xf0, 16)
 #define QA_PSID_BYTE		0xf0
 /* access_register_in/out: register_id, then the data at byte 16 */
-#define AR_REGISTER_ID		0x50, 16
+#define AR_REGISTER_ID		F(0x50, 16)
 #define MGIR_CMD_LEN		(HDR_LEN + MLX5_SIM_MGIR_LEN)
 /* MGIR: hardware_info at 0, fw_info at byte 0x20 */
-#define MGIR_DEVICE_ID		0x10, 16
-#define MGIR_NUM_PORTS		0x24, 12
-#define MGIR_HW_DEV_ID		0x50, 16
-#define MGIR_SIGNED_FW		0x106, 1
+#define MGIR_DEVICE_ID		F(0x10, 16)
+#define MGIR_NUM_PORTS		F(0x24, 12)
+#define MGIR_HW_DEV_ID		F(0x50, 16)
+#define MGIR_SIGNED_FW		F(0x106, 1)
 #define MGIR_PSID_BYTE		0x30
-#define MGIR_EXT_MAJOR		0x220, 32
-#define MGIR_EXT_MINOR		0x240, 32
-#define MGIR_EXT_SUB_MINOR	0x260, 32
+#define MGIR_EXT_MAJOR		F(0x220, 32)
+#define MGIR_EXT_MINOR		F(0x240, 32)
+#define MGIR_EXT_SUB_MINOR	F(0x260, 32)
 /* uctx (create_uctx_in at byte 16, query_uctx_out at byte 16) */
-#define UCTX_CAP		0x80, 32
-#define QU_OBJ_UID		0x50, 16
+#define UCTX_CAP		F(0x80, 32)
+#define QU_OBJ_UID		F(0x50, 16)
 #define QU_OUT_LEN		64U
 /* diagnostic_params_context: at byte 8 of set_..._in and query_..._out */
 #define DIAG_CTX_BYTE		8
 #define DIAG_CTX_LEN		24U
-#define CTX_NUM_COUNTERS	0x00, 16
-#define CTX_LOG_SAMPLES		0x18, 8
-#define CTX_SYNC		0x22, 1
-#define CTX_CLEAR		0x23, 1
-#define CTX_ENABLE		0x25, 1
-#define CTX_LOG_PERIOD		0x38, 8
-#define CTX_COUNTER_ID		0x10, 16	/* of each 4-byte entry */
+#define CTX_NUM_COUNTERS	F(0x00, 16)
+#define CTX_LOG_SAMPLES		F(0x18, 8)
+#define CTX_SYNC		F(0x22, 1)
+#define CTX_CLEAR		F(0x23, 1)
+#define CTX_ENABLE		F(0x25, 1)
+#define CTX_LOG_PERIOD		F(0x38, 8)
+#define CTX_COUNTER_ID		F(0x10, 16)	/* of each 4-byte entry */
 /* query_diagnostic_cntrs_in/out: 16-byte samples from byte 16 */
-#define QDC_NUM_SAMPLES		0x40, 16
-#define QDC_SAMPLE_INDEX	0x50, 16
+#define QDC_NUM_SAMPLES		F(0x40, 16)
+#define QDC_SAMPLE_INDEX	F(0x50, 16)
 #define SAMPLE_LEN		16U
-#define S_COUNTER_ID		0x00, 16
-#define S_SAMPLE_ID		0x10, 16
-#define S_TIME_STAMP		0x20, 32
-#define S_VALUE_H		0x40, 32
-#define S_VALUE_L		0x60, 32
+#define S_COUNTER_ID		F(0x00, 16)
+#define S_SAMPLE_ID		F(0x10, 16)
+#define S_TIME_STAMP		F(0x20, 32)
+#define S_VALUE_H		F(0x40, 32)
+#define S_VALUE_L		F(0x60, 32)
 
-static __u32 get_bits(const void *buf, unsigned int off, unsigned int sz)
+static __u32 get_bits(const void *buf, struct field f)
 {
 	__u32 dw;
 
-	memcpy(&dw, (const unsigned char *)buf + off / 32 * 4, sizeof(dw));
-	dw = be32toh(dw) >> (32 - off % 32 - sz);
-	return sz == 32 ? dw : dw & ((1U << sz) - 1);
+	memcpy(&dw, (const unsigned char *)buf + f.off / 32 * 4, sizeof(dw));
+	dw = be32toh(dw) >> (32 - f.off % 32 - f.sz);
+	return f.sz == 32 ? dw : dw & ((1U << f.sz) - 1);
 }
 
-static void set_bits(void *buf, unsigned int off, unsigned int sz, __u32 val)
+static void set_bits(void *buf, struct field f, __u32 val)
 {
-	unsigned char *p = (unsigned char *)buf + off / 32 * 4;
-	unsigned int shift = 32 - off % 32 - sz;
-	__u32 mask = (sz == 32 ? ~0U : (1U << sz) - 1) << shift;
+	unsigned char *p = (unsigned char *)buf + f.off / 32 * 4;
+	unsigned int shift = 32 - f.off % 32 - f.sz;
+	__u32 mask = (f.sz == 32 ? ~0U : (1U << f.sz) - 1) << shift;
 	__u32 dw;
 
 	memcpy(&dw, p, sizeof(dw));
@@ -1311,7 +1317,7 @@ TEST_F_TIMEOUT(mlx5, answer_buffers, FWCTL_TIMEOUT)
 	/* In place: a long input with a noisy tail, a header-sized answer. */
 	cmd_init(in, sizeof(in), OP_NOP, 0, 0);
 	memset(in + HDR_LEN, 0xa5, sizeof(in) - HDR_LEN);
-	set_bits(in, 0x40, 32, 0x12345678);	/* reserved words too */
+	set_bits(in, F(0x40, 32), 0x12345678);	/* reserved words too */
 	memset(out, SENTINEL, sizeof(out));
 	a = call(self->fd, FWCTL_RPC_DEBUG_READ_ONLY, in, sizeof(in), out,
 		 HDR_LEN);
