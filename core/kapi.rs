@@ -3,7 +3,9 @@
 //! Safe wrappers for the few kernel C functions the core's logic calls
 //! (capabilities, lockdown, taint, the current task, user memory checks).
 
+use core::mem::MaybeUninit;
 use kernel::bindings as b;
+use kernel::error::to_result;
 use kernel::prelude::*;
 use kernel::str::BStr;
 use kernel::uaccess::{UserPtr, UserSlice};
@@ -102,14 +104,38 @@ pub(crate) fn copy_to_user(addr: usize, data: &[u8]) -> Result {
 }
 
 /// Zeroes `len` bytes of user memory at `addr`.
-pub(crate) fn clear_user(addr: usize, len: usize) -> Result {
-    static ZEROES: [u8; 4096] = [0; 4096];
-    let mut w = UserSlice::new(UserPtr::from_addr(addr), len).writer();
-    let mut left = len;
-    while left > 0 {
-        let n = left.min(ZEROES.len());
-        w.write_slice(&ZEROES[..n])?;
-        left -= n;
+///
+/// `clear_user()` is inline in C, so it is reached through an `iov_iter`
+/// over the user buffer: `iov_iter_zero()` on an `ITER_UBUF` iterator is
+/// one `clear_user()` call, as upstream's core makes.  Copying from a
+/// static page of zeroes instead costs a copy and its KASAN check per page
+/// (see Documentation/performance.rst).
+pub(crate) fn clear_user(mut addr: usize, mut len: usize) -> Result {
+    // `import_ubuf()` caps an iterator at `MAX_RW_COUNT` bytes (just under
+    // 2 GiB); a `u32` length can be up to twice that.
+    const CHUNK: usize = 1 << 30;
+    while len > 0 {
+        let n = len.min(CHUNK);
+        let mut iter = MaybeUninit::<b::iov_iter>::uninit();
+        // SAFETY: `iter` is a valid out-pointer that `import_ubuf()` fully
+        // initialises on success; it checks the user range with
+        // `access_ok()` and only records it (no user memory is touched).
+        to_result(unsafe {
+            b::import_ubuf(
+                b::ITER_DEST as c_int,
+                UserPtr::from_addr(addr).as_mut_ptr(),
+                n,
+                iter.as_mut_ptr(),
+            )
+        })?;
+        // SAFETY: `iter` was initialised just above, for `n` bytes of user
+        // memory at `addr`; `iov_iter_zero()` writes only there, with the
+        // fault handling of `clear_user()`, and returns how much it zeroed.
+        if unsafe { b::iov_iter_zero(n, iter.as_mut_ptr()) } != n {
+            return Err(EFAULT);
+        }
+        addr += n;
+        len -= n;
     }
     Ok(())
 }
