@@ -6,6 +6,7 @@
 #   make KDIR=/path      build them against any Rust-enabled kernel tree
 #   make check           host tests + kernel + modules + kselftests in a guest
 #   make demo            boot the guest with an emulated CXL device and show fwctl
+#   make bench           the Rust core against upstream's C core, in one guest boot
 #   make guest CMD=...   run CMD as root in the test guest (APPEND=, NOCXL=1)
 #   make setup           install the toolchain and fetch the kernel source
 #   make kernel          build the cached test kernel
@@ -43,7 +44,7 @@ endif
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BINDGEN) \
 	$(if $(LLVM),CC=clang$(LLVM) LD=ld.lld$(LLVM))
 
-.PHONY: all modules test-modules clean setup kernel guest check demo host-test clippy rustfmt \
+.PHONY: all modules test-modules clean setup kernel guest check demo bench host-test clippy rustfmt \
 	rustfmtcheck uapi-check tool tool-release tool-docs install uninstall modules_install \
 	clean-modules print-kdir print-man-pages
 
@@ -94,6 +95,7 @@ clean: clean-modules
 	$(MAKE) -C tools/testing/fwctl_rust_test clean
 	$(MAKE) -C tools/testing/mlx5_sim clean
 	$(MAKE) -C tools/testing/selftests/fwctl clean
+	$(MAKE) -C tools/testing/fwctl_bench clean
 	cargo clean
 
 # The uAPI headers' layouts, asserted by a C compiler (sizes and offsets).
@@ -217,3 +219,8 @@ uninstall:
 ifeq ($(STAGED),)
 	$(DEPMOD) -a $(KVER)
 endif
+
+# The Rust core against upstream's C core (built from the kernel tree at
+# bench time, never shipped), in one guest boot; results under out/bench/.
+bench: modules test-modules
+	@KDIR=$(KDIR) scripts/bench.sh

@@ -138,13 +138,15 @@ fn cmd_rpc(ucmd: &UserCmd<'_>, mut cmd: FwctlRpc) -> Result {
         );
         kapi::taint_fwctl();
     }
-    let mut inbuf = kapi::read_user_buf(cmd.r#in as usize, cmd.in_len as usize)?;
+    let mut scratch = [0u8; kapi::SMALL_BUF];
+    let mut inbuf = kapi::read_user_buf(cmd.r#in as usize, cmd.in_len as usize, &mut scratch)?;
+    let inbuf = inbuf.bytes();
     // Passed every check and about to reach the driver.
     dev.prefix().stats.accept(scope);
     let user_out = cmd.out_len as usize;
     let answer = ucmd
         .ops
-        .fw_rpc(ucmd.uctx, scope, &mut inbuf, user_out)
+        .fw_rpc(ucmd.uctx, scope, inbuf, user_out)
         .map_err(|e| refuse(dev, cmd.scope, Refusal::Driver, Some(e)))?;
     let out_len = match answer {
         RpcAnswer::InPlace(len) => {

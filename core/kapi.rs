@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Safe wrappers for the few kernel C functions the core's logic calls
-//! (capabilities, lockdown, taint, the current task, user memory checks).
+//! (capabilities, lockdown, taint, the current task, user memory and the
+//! request buffers).
 
+use core::mem::MaybeUninit;
+use core::ptr::{self, NonNull};
+use core::slice;
 use kernel::bindings as b;
+use kernel::error::to_result;
 use kernel::prelude::*;
 use kernel::str::BStr;
-use kernel::uaccess::{UserPtr, UserSlice};
+use kernel::types::ScopeGuard;
+use kernel::uaccess::{UserPtr, UserSlice, UserSliceReader};
 
 /// Whether the caller has `CAP_SYS_RAWIO` (audited, like `capable()`).
 pub(crate) fn capable_rawio() -> bool {
@@ -102,14 +108,38 @@ pub(crate) fn copy_to_user(addr: usize, data: &[u8]) -> Result {
 }
 
 /// Zeroes `len` bytes of user memory at `addr`.
-pub(crate) fn clear_user(addr: usize, len: usize) -> Result {
-    static ZEROES: [u8; 4096] = [0; 4096];
-    let mut w = UserSlice::new(UserPtr::from_addr(addr), len).writer();
-    let mut left = len;
-    while left > 0 {
-        let n = left.min(ZEROES.len());
-        w.write_slice(&ZEROES[..n])?;
-        left -= n;
+///
+/// `clear_user()` is inline in C, so it is reached through an `iov_iter`
+/// over the user buffer: `iov_iter_zero()` on an `ITER_UBUF` iterator is
+/// one `clear_user()` call, as upstream's core makes.  Copying from a
+/// static page of zeroes instead costs a copy and its KASAN check per page
+/// (see Documentation/performance.rst).
+pub(crate) fn clear_user(mut addr: usize, mut len: usize) -> Result {
+    // `import_ubuf()` caps an iterator at `MAX_RW_COUNT` bytes (just under
+    // 2 GiB); a `u32` length can be up to twice that.
+    const CHUNK: usize = 1 << 30;
+    while len > 0 {
+        let n = len.min(CHUNK);
+        let mut iter = MaybeUninit::<b::iov_iter>::uninit();
+        // SAFETY: `iter` is a valid out-pointer that `import_ubuf()` fully
+        // initialises on success; it checks the user range with
+        // `access_ok()` and only records it (no user memory is touched).
+        to_result(unsafe {
+            b::import_ubuf(
+                b::ITER_DEST as c_int,
+                UserPtr::from_addr(addr).as_mut_ptr(),
+                n,
+                iter.as_mut_ptr(),
+            )
+        })?;
+        // SAFETY: `iter` was initialised just above, for `n` bytes of user
+        // memory at `addr`; `iov_iter_zero()` writes only there, with the
+        // fault handling of `clear_user()`, and returns how much it zeroed.
+        if unsafe { b::iov_iter_zero(n, iter.as_mut_ptr()) } != n {
+            return Err(EFAULT);
+        }
+        addr += n;
+        len -= n;
     }
     Ok(())
 }
@@ -121,13 +151,114 @@ pub(crate) fn copy_from_user(addr: usize, out: &mut [u8]) -> Result {
         .read_slice(out)
 }
 
-/// Reads `len` bytes of user memory at `addr` into a new buffer, which
-/// may come from vmalloc for large lengths and is not zeroed first: every
-/// byte is written by the copy or the buffer is dropped.
-pub(crate) fn read_user_buf(addr: usize, len: usize) -> Result<KVVec<u8>> {
-    let mut buf = KVVec::with_capacity(len, GFP_KERNEL_ACCOUNT)?;
-    UserSlice::new(UserPtr::from_addr(addr), len)
-        .reader()
-        .read_all(&mut buf, GFP_KERNEL_ACCOUNT)?;
-    Ok(buf)
+/// Requests up to this many bytes are read into the caller's stack frame
+/// instead of a new allocation (see [`read_user_buf()`]).
+pub(crate) const SMALL_BUF: usize = 128;
+
+/// A buffer read from user memory: in the caller's stack frame when small,
+/// else allocated.
+pub(crate) enum UserBuf<'a> {
+    /// The first bytes of the caller's scratch array.
+    Small(&'a mut [u8]),
+    /// A `kvmalloc()`ed buffer (vmalloc for large lengths).
+    Large(KvBuf),
+}
+
+impl UserBuf<'_> {
+    /// The bytes read.
+    pub(crate) fn bytes(&mut self) -> &mut [u8] {
+        match self {
+            UserBuf::Small(b) => b,
+            UserBuf::Large(v) => v.bytes(),
+        }
+    }
+}
+
+/// A buffer from `kvmalloc()`, freed with `kvfree()`, as upstream's core
+/// allocates requests.
+///
+/// Not `KVVec`, whose allocator is built on `kvrealloc()`: a free is a
+/// reallocation to zero bytes, three calls deep before `kfree()`, and
+/// `Vec::reserve()` adds a call to the allocation.  KASAN and kmemleak
+/// record a stack trace at each allocation and free (four per request),
+/// and each frame to walk costs (Documentation/performance.rst).  The
+/// allocation is `kvrealloc()` of NULL all the same: `kvmalloc()` is a
+/// macro, and the parameters of the function behind it change with
+/// `CONFIG_SLAB_BUCKETS` and `CONFIG_KMALLOC_PARTITION_CACHES`.
+///
+/// # Invariants
+///
+/// `ptr` points to `len` initialised bytes allocated by `kvmalloc()` and
+/// owned by this value.
+pub(crate) struct KvBuf {
+    ptr: NonNull<u8>,
+    len: usize,
+}
+
+impl KvBuf {
+    /// Allocates `len` bytes (not zeroed) and fills them from user memory.
+    fn read_user(reader: UserSliceReader, len: usize) -> Result<Self> {
+        // SAFETY: `kvrealloc()` of a NULL pointer is `kvmalloc()`: it
+        // returns NULL or a new buffer of `len` bytes (at least one, so
+        // that a length of 0 cannot return `ZERO_SIZE_PTR`).
+        let raw = unsafe {
+            b::kvrealloc_node_align(
+                ptr::null(),
+                len.max(1),
+                1,
+                b::GFP_KERNEL_ACCOUNT,
+                b::NUMA_NO_NODE,
+            )
+        };
+        let ptr = NonNull::new(raw.cast::<u8>()).ok_or(ENOMEM)?;
+        // Frees the buffer if the copy fails.
+        let guard = ScopeGuard::new(|| {
+            // SAFETY: allocated just above and not handed out.
+            unsafe { b::kvfree(ptr.as_ptr().cast()) }
+        });
+        // SAFETY: `ptr` is valid for writes of `len` bytes (allocated just
+        // above) and nothing else refers to it.
+        let spare =
+            unsafe { slice::from_raw_parts_mut(ptr.as_ptr().cast::<MaybeUninit<u8>>(), len) };
+        let mut reader = reader;
+        reader.read_raw(spare)?;
+        guard.dismiss();
+        // INVARIANT: `read_raw()` succeeded, so every byte is initialised;
+        // the buffer came from `kvmalloc()` and is ours.
+        Ok(KvBuf { ptr, len })
+    }
+
+    /// The bytes.
+    fn bytes(&mut self) -> &mut [u8] {
+        // SAFETY: by the invariant, `ptr` holds `len` initialised bytes
+        // owned by `self`, borrowed mutably for the returned lifetime.
+        unsafe { slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for KvBuf {
+    fn drop(&mut self) {
+        // SAFETY: by the invariant, allocated by `kvmalloc()` and ours.
+        unsafe { b::kvfree(self.ptr.as_ptr().cast()) };
+    }
+}
+
+/// Reads `len` bytes of user memory at `addr`: into `scratch` when they
+/// fit, else into a new buffer, which is not zeroed first (every byte is
+/// written by the copy or the buffer is dropped).
+///
+/// Most RPCs are a few dozen bytes (a command header and its arguments);
+/// for those an allocation and its free would cost more than everything
+/// else the core does (the profile in Documentation/performance.rst).
+pub(crate) fn read_user_buf<'a>(
+    addr: usize,
+    len: usize,
+    scratch: &'a mut [u8; SMALL_BUF],
+) -> Result<UserBuf<'a>> {
+    let mut reader = UserSlice::new(UserPtr::from_addr(addr), len).reader();
+    if let Some(small) = scratch.get_mut(..len) {
+        reader.read_slice(small)?;
+        return Ok(UserBuf::Small(small));
+    }
+    KvBuf::read_user(reader, len).map(UserBuf::Large)
 }

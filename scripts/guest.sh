@@ -4,10 +4,11 @@
 # Boot the cached test kernel with virtme-ng and run one command as root.
 #
 #   scripts/guest.sh [--append "WORDS"] [--no-cxl] [--timeout SECS]
-#                    [--qemu-opts "OPTS"] -- CMD
+#                    [--qemu-opts "OPTS"] [--rwdir DIR]... -- CMD
 #
 # The guest sees the host's filesystem (read-only but for a scratch folder,
-# exported as $FWCTL_SCRATCH), starts in the repository at the same path,
+# exported as $FWCTL_SCRATCH, and each --rwdir DIR, which must exist and
+# outlives the guest), starts in the repository at the same path,
 # and by default has one emulated CXL type-3 memory device (QEMU's cxl-type3
 # behind a CXL host bridge and root port).  CMD's output is printed and its
 # exit status returned; QEMU is killed after --timeout seconds (default 900)
@@ -17,13 +18,15 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 . "$repo/scripts/env.sh"
 
-append="" cxl=1 tmo=${FWCTL_GUEST_TIMEOUT:-900} extra_qemu=""
+append="" cxl=1 tmo=${FWCTL_GUEST_TIMEOUT:-900} extra_qemu="" rwdirs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--append) append="$append $2"; shift 2 ;;
 	--no-cxl) cxl=0; shift ;;
 	--timeout) tmo=$2; shift 2 ;;
 	--qemu-opts) extra_qemu="$extra_qemu $2"; shift 2 ;;
+	--rwdir) [ -d "$2" ] || { echo "guest: --rwdir $2: no such directory" >&2; exit 2; }
+		rwdirs+=(--rwdir "$(cd "$2" && pwd)"); shift 2 ;;
 	--) shift; break ;;
 	*) echo "guest: unknown option $1" >&2; exit 2 ;;
 	esac
@@ -79,7 +82,7 @@ qemu="$qemu $extra_qemu"
 mkdir -p "$scratch/out"
 set +e
 timeout --kill-after=20 "$tmo" "$VNG" --run "$B" "${accel[@]}" --disable-microvm \
-	--cpus 2 --memory "${FWCTL_GUEST_MEMORY:-2G}" --rwdir "$scratch/out" --cwd "$PWD" \
+	--cpus 2 --memory "${FWCTL_GUEST_MEMORY:-2G}" --rwdir "$scratch/out" "${rwdirs[@]}" --cwd "$PWD" \
 	${append:+--append "$append"} \
 	--qemu-opts="$qemu" \
 	--exec "export FWCTL_SCRATCH=$scratch/out; $cmd" </dev/null

@@ -27,10 +27,12 @@
 #include <linux/delay.h>
 #include <linux/device/faux.h>
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/fwctl.h>
 #include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/minmax.h>
+#include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
@@ -38,6 +40,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
 #include "fwctl_test.h"
@@ -60,6 +63,10 @@ static bool shared_parent;
 module_param(shared_parent, bool, 0444);
 MODULE_PARM_DESC(shared_parent, "All devices share one parent device (default: one parent each)");
 static struct faux_device *fwctl_test_shared;
+
+static bool copy_floor;
+module_param(copy_floor, bool, 0444);
+MODULE_PARM_DESC(copy_floor, "Register /dev/fwctl_test_copy, the benchmark's copy floor (default off)");
 
 /* Bits in fwctl_test_dev::flags */
 enum {
@@ -601,6 +608,68 @@ static const struct attribute_group fwctl_test_group = {
 
 static struct kobject *fwctl_test_kobj;
 
+/*
+ * The copy floor (copy_floor=1), see fwctl_test.h.  A misc device rather
+ * than a sysfs file: kernfs splits writes into pages and needs a write and
+ * a read, so it cannot copy 2 MiB in and out in one call as FWCTL_RPC
+ * does; debugfs is closed under lockdown; and a new RPC op would go
+ * through the very core being measured.  It is only registered on request,
+ * so the tests never see it.
+ *
+ * Each open file has its own zeroed buffer, allocated once, so that the
+ * ioctl is the two copies and nothing else (and never copies out stale
+ * kernel memory).
+ */
+static int fwctl_test_copy_open(struct inode *inode, struct file *file)
+{
+	void *buf = kvzalloc(FWCTL_TEST_COPY_MAX, GFP_KERNEL_ACCOUNT);
+
+	if (!buf)
+		return -ENOMEM;
+	file->private_data = buf;
+	return 0;
+}
+
+static int fwctl_test_copy_release(struct inode *inode, struct file *file)
+{
+	kvfree(file->private_data);
+	return 0;
+}
+
+static long fwctl_test_copy_ioctl(struct file *file, unsigned int cmd,
+				  unsigned long arg)
+{
+	void *buf = file->private_data;
+	struct fwctl_test_copy req;
+
+	if (cmd != FWCTL_TEST_COPY)
+		return -ENOTTY;
+	if (copy_from_user(&req, (void __user *)arg, sizeof(req)))
+		return -EFAULT;
+	if (req.in_len > FWCTL_TEST_COPY_MAX ||
+	    req.out_len > FWCTL_TEST_COPY_MAX)
+		return -EMSGSIZE;
+	if (copy_from_user(buf, u64_to_user_ptr(req.in), req.in_len))
+		return -EFAULT;
+	if (copy_to_user(u64_to_user_ptr(req.out), buf, req.out_len))
+		return -EFAULT;
+	return 0;
+}
+
+static const struct file_operations fwctl_test_copy_fops = {
+	.owner = THIS_MODULE,
+	.open = fwctl_test_copy_open,
+	.release = fwctl_test_copy_release,
+	.unlocked_ioctl = fwctl_test_copy_ioctl,
+};
+
+static struct miscdevice fwctl_test_copy_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "fwctl_test_copy",
+	.fops = &fwctl_test_copy_fops,
+	.mode = 0600,
+};
+
 static int fwctl_test_sysfs_init(void)
 {
 	int ret;
@@ -639,8 +708,15 @@ static int __init fwctl_test_init(void)
 	ret = fwctl_test_sysfs_init();
 	if (ret)
 		goto err_remove;
+	if (copy_floor) {
+		ret = misc_register(&fwctl_test_copy_dev);
+		if (ret)
+			goto err_sysfs;
+	}
 	return 0;
 
+err_sysfs:
+	kobject_put(fwctl_test_kobj);
 err_remove:
 	fwctl_test_remove_all();
 	if (fwctl_test_shared)
@@ -651,6 +727,8 @@ err_remove:
 
 static void __exit fwctl_test_exit(void)
 {
+	if (copy_floor)
+		misc_deregister(&fwctl_test_copy_dev);
 	/* Waits for sysfs writers, so no device is added after this. */
 	kobject_put(fwctl_test_kobj);
 	fwctl_test_remove_all();

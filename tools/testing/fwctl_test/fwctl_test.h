@@ -17,12 +17,21 @@
  *   opens      read: number of open_uctx calls so far
  *   fail_open  write E: the next open_uctx fails with -E (0: off)
  *
+ * Copy floor.  With the module parameter copy_floor=1 the driver also
+ * registers a misc device, /dev/fwctl_test_copy, for the benchmark: its one
+ * ioctl, FWCTL_TEST_COPY, copies in_len bytes from user memory into a
+ * buffer of the open file and out_len bytes of that buffer back out, and
+ * nothing else.  It has the shape of an FWCTL_RPC (one ioctl, the command
+ * struct copied in, the payload in and out) without the fwctl core, so its
+ * cost is the floor under what any core can do.
+ *
  * RPC.  The request starts with struct fwctl_test_req; the reply depends on
  * op (all lengths in bytes).  The driver never reads past in_len.
  */
 #ifndef _UAPI_FWCTL_TEST_H
 #define _UAPI_FWCTL_TEST_H
 
+#include <linux/ioctl.h>
 #include <linux/types.h>
 
 /* Not an upstream value: a test-only device type, far from real ones. */
@@ -65,6 +74,17 @@ struct fwctl_test_scope_reply {
 	__u64 in_len;		/* in_len the core passed */
 	__u64 out_len;		/* *out_len the core passed (user's out_len) */
 };
+
+/* The copy floor's ioctl on /dev/fwctl_test_copy (copy_floor=1). */
+struct fwctl_test_copy {
+	__u64 in;		/* user address of in_len bytes to copy in */
+	__u64 out;		/* user address of out_len bytes to fill */
+	__u32 in_len;		/* at most FWCTL_TEST_COPY_MAX */
+	__u32 out_len;		/* at most FWCTL_TEST_COPY_MAX */
+};
+#define FWCTL_TEST_COPY_MAX	(2U * 1024 * 1024)
+/* A private misc device: any type byte far from fwctl's 0x9a will do. */
+#define FWCTL_TEST_COPY		_IOW(0xf7, 0x00, struct fwctl_test_copy)
 
 /* FWCTL_INFO device data. */
 struct fwctl_test_info {
