@@ -68,6 +68,20 @@ static bool copy_floor;
 module_param(copy_floor, bool, 0444);
 MODULE_PARM_DESC(copy_floor, "Register /dev/fwctl_test_copy, the benchmark's copy floor (default off)");
 
+/*
+ * The fwctl core allocates uctx_size bytes per open FD and dev_size bytes
+ * (plus its own header) per device.  The fuzzer asks for a few KiB of
+ * each, so that these allocations are alone in a kmalloc cache that
+ * nothing else uses, whose object count then is the number of the core's
+ * live user contexts and devices (its leak check).
+ */
+static unsigned int uctx_size;
+module_param(uctx_size, uint, 0444);
+MODULE_PARM_DESC(uctx_size, "Bytes the core allocates per open FD (default and minimum: the driver's context struct; at most 64 KiB)");
+static unsigned int dev_size;
+module_param(dev_size, uint, 0444);
+MODULE_PARM_DESC(dev_size, "Bytes of the driver's device struct the core allocates (default and minimum: the struct itself; at most 64 KiB)");
+
 /* Bits in fwctl_test_dev::flags */
 enum {
 	/* An UNPLUG RPC was seen: the unplug work is queued or done. */
@@ -278,7 +292,8 @@ static void *fwctl_test_fw_rpc(struct fwctl_uctx *uctx,
 	return rpc_in;
 }
 
-static const struct fwctl_ops fwctl_test_ops = {
+/* Not const: fwctl_test_init() applies the uctx_size parameter. */
+static struct fwctl_ops fwctl_test_ops = {
 	.device_type = (enum fwctl_device_type)FWCTL_DEVICE_TYPE_TEST,
 	.uctx_size = sizeof(struct fwctl_test_uctx),
 	.open_uctx = fwctl_test_open_uctx,
@@ -288,6 +303,8 @@ static const struct fwctl_ops fwctl_test_ops = {
 };
 
 static_assert(offsetof(struct fwctl_test_uctx, uctx) == 0);
+/* As fwctl_alloc_device() requires, which fwctl_test_add_one() open-codes. */
+static_assert(offsetof(struct fwctl_test_dev, fwctl) == 0);
 
 /*
  * Tear down a device its caller has taken off fwctl_test_devs, in the order
@@ -356,6 +373,7 @@ static void fwctl_test_insert(struct fwctl_test_dev *tdev)
 
 static int fwctl_test_add_one(void)
 {
+	struct fwctl_device *fwctl;
 	struct fwctl_test_dev *tdev;
 	struct faux_device *parent;
 	char name[32];
@@ -375,8 +393,10 @@ static int fwctl_test_add_one(void)
 		goto err_ida;
 	}
 
-	tdev = fwctl_alloc_device(&parent->dev, &fwctl_test_ops,
-				  struct fwctl_test_dev, fwctl);
+	/* fwctl_alloc_device(), with room for dev_size bytes. */
+	fwctl = _fwctl_alloc_device(&parent->dev, &fwctl_test_ops,
+				    max_t(size_t, dev_size, sizeof(*tdev)));
+	tdev = fwctl ? container_of(fwctl, struct fwctl_test_dev, fwctl) : NULL;
 	if (!tdev) {
 		/* NULL also means the core ran out of fwctl minors. */
 		ret = -ENOMEM;
@@ -687,6 +707,11 @@ static int __init fwctl_test_init(void)
 {
 	unsigned int i;
 	int ret;
+
+	if (uctx_size > SZ_64K || dev_size > SZ_64K)
+		return -EINVAL;
+	fwctl_test_ops.uctx_size = max_t(size_t, uctx_size,
+					 sizeof(struct fwctl_test_uctx));
 
 	fwctl_test_wq = alloc_workqueue("fwctl_test", WQ_UNBOUND, 0);
 	if (!fwctl_test_wq)

@@ -7,8 +7,11 @@
  *
  * Devices.  Loading the module creates `ndevs` devices (module parameter,
  * default 1).  Each device N has a parent faux device "fwctl_test.N" and one
- * fwctl device.  Control lives in sysfs, /sys/kernel/fwctl_test/ (not debugfs,
- * whose writable files lockdown disables):
+ * fwctl device.  Module parameters `uctx_size` and `dev_size`: bytes the
+ * core allocates per open FD and for the driver's part of a device
+ * (default: the driver's own structs).  Control lives in sysfs,
+ * /sys/kernel/fwctl_test/ (not debugfs, whose writable files lockdown
+ * disables):
  *   add        write K: create K more devices
  *   remove     write N: unregister and free device N (hot unplug; waits for
  *              RPCs in flight, closes open user contexts); write -1: all
