@@ -5,6 +5,7 @@
 #   make                 build the modules against the cached test kernel
 #   make KDIR=/path      build them against any Rust-enabled kernel tree
 #   make check           host tests + kernel + modules + kselftests in a guest
+#   make stress          the long fuzz, hot-unplug and leak run in a guest
 #   make demo            boot the guest with an emulated CXL device and show fwctl
 #   make bench           the Rust core against upstream's C core, in one guest boot
 #   make guest CMD=...   run CMD as root in the test guest (APPEND=, NOCXL=1)
@@ -46,7 +47,7 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BIN
 
 .PHONY: all modules test-modules clean setup kernel guest check demo bench host-test clippy rustfmt \
 	rustfmtcheck uapi-check tool tool-release tool-docs install uninstall modules_install \
-	clean-modules print-kdir print-man-pages
+	clean-modules print-kdir print-man-pages stress
 
 all: modules
 
@@ -110,6 +111,11 @@ guest: modules
 
 check: setup
 	@scripts/check.sh
+
+# The long reliability run (Documentation/reliability.rst), its own guest.
+stress: test-modules
+	$(MAKE) -C tools/testing/selftests/fwctl
+	@scripts/stress.sh
 
 # Only the modules' build products (DKMS cleans with this).
 clean-modules:
