@@ -63,8 +63,9 @@ must clippy make -C "$repo" clippy
 must modules make -C "$repo" modules test-modules
 step "kselftests and the fwctl tool"
 must selftests make -C "$repo/tools/testing/selftests/fwctl"
-# target/debug/fwctl, which the guest's fwctl_tool.sh drives.
-must tool make -C "$repo" tool
+# target/release/fwctl, which the guest's fwctl_tool.sh drives (and make
+# install installs), with target/debug/fwctl, the man pages and completions.
+must tool make -C "$repo" tool tool-release
 
 step "make install and uninstall into scratch roots, dkms (scripts/test-install.sh)"
 scripts/test-install.sh >"$log/install.log" 2>&1
