@@ -2627,7 +2627,7 @@ static void *plugger_main(void *arg)
 static const char *const splat_words[] = {
 	"BUG:", "WARNING:", "KASAN:", "UBSAN:", "unreferenced object",
 	"possible circular locking", "possible recursive locking",
-	"inconsistent lock state", "lockdep", "suspicious RCU", "Oops",
+	"inconsistent lock state", "lockdep is turned off", "suspicious RCU", "Oops",
 	"general protection fault", "Kernel panic", "panicked at",
 	"rust_panic", "refcount_t:", "list_add corruption",
 	"list_del corruption", "list corrupted", "stack-protector",

@@ -5,7 +5,10 @@ FWCTL_REPO=${FWCTL_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pw
 
 # What counts as a splat in dmesg: run.sh reports them under the test that
 # made them, and its final case fails if any appeared during the run.
-SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lockdep|suspicious RCU|Oops|general protection fault|Kernel panic|panicked at|rust_panic|refcount_t:|list_add corruption|list_del corruption|list corrupted|stack-protector|hung_task'
+# (Not the word "lockdep" alone: the boot banner says "RCU lockdep checking
+# is enabled"; a lockdep report has its own lines below, and afterwards
+# "lockdep is turned off".)
+SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lockdep is turned off|suspicious RCU|Oops|general protection fault|Kernel panic|panicked at|rust_panic|refcount_t:|list_add corruption|list_del corruption|list corrupted|stack-protector|hung_task|blocked for more than'
 
 ko() { # ko NAME: path of one of the project's modules
 	case "$1" in
