@@ -72,11 +72,25 @@ test-modules: modules
 	$(MAKE) -C tools/testing/fwctl_rust_test KDIR=$(KDIR)
 	$(MAKE) -C tools/testing/mlx5_sim KDIR=$(KDIR)
 
-# Clippy with the kernel's lints, warnings as errors.
+# Clippy with the kernel's lints, warnings as errors.  A clean pass is
+# remembered in the cache under the hash of the kernel's config and every
+# file the Rust modules are built from, so that an unchanged tree is not
+# linted again: a clippy pass rebuilds the modules (unsigned), and the make
+# modules after it rebuilds them once more.  FORCE_CLIPPY=1 lints anyway.
+CLIPPY_SRCS = $(sort $(filter-out %_generated.rs,$(wildcard $(addsuffix /*.rs,core cxl mlx5 common tools/testing/fwctl_rust_test))) \
+	$(wildcard $(addsuffix /Kbuild,. core cxl mlx5 tools/testing/fwctl_rust_test)) \
+	$(wildcard mlx5/*.h mlx5/*.params cxl/*.h cxl/*.params scripts/*.mk) Makefile)
+CLIPPY_KEY = $(firstword $(shell cat $(KDIR)/.config $(CLIPPY_SRCS) | sha256sum))
+CLIPPY_OK  = $(CACHE)/clippy/$(CLIPPY_KEY).ok
 clippy: $(if $(OWN_KERNEL),kernel)
-	$(KMAKE) CLIPPY=1 CLIPPY_DRIVER=/usr/bin/clippy-driver KRUSTFLAGS=-Dwarnings modules
-	$(MAKE) -C tools/testing/fwctl_rust_test KDIR=$(KDIR) CLIPPY=1 \
-		CLIPPY_DRIVER=/usr/bin/clippy-driver KRUSTFLAGS=-Dwarnings
+	@if [ -z "$(FORCE_CLIPPY)" ] && [ -f "$(CLIPPY_OK)" ]; then \
+		echo "clippy: clean before for these sources and this kernel ($(CLIPPY_OK))"; \
+	else \
+		$(KMAKE) CLIPPY=1 CLIPPY_DRIVER=/usr/bin/clippy-driver KRUSTFLAGS=-Dwarnings modules && \
+		$(MAKE) -C tools/testing/fwctl_rust_test KDIR=$(KDIR) CLIPPY=1 \
+			CLIPPY_DRIVER=/usr/bin/clippy-driver KRUSTFLAGS=-Dwarnings && \
+		mkdir -p $(CACHE)/clippy && touch $(CLIPPY_OK); \
+	fi
 
 # rustfmt with the kernel's configuration, on every crate root of the
 # project (modules follow from there); rustfmtcheck only reports.
