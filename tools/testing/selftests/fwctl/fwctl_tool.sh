@@ -19,9 +19,24 @@
 # mlx5 device that does not appear fails these cases; FWCTL_MLX5_REQUIRED=0
 # makes them SKIP instead (a tree without the simulator).
 #
+# The tool tested is $FWCTL_TOOL, else the release build that make install
+# installs (target/release/fwctl, make tool-release), else the debug build.
+#
+# Speed: in the test guest every program started costs a read of its
+# binary and libraries over 9p, which has no page cache there, under TCG
+# (0.3 s for /bin/true, 1 s for the tool, 3 s for python3).  So the script
+# starts as few programs as it can: the tool, copied with its libraries and
+# dynamic loader into the scratch directory and run from there; ONE python3
+# for all the JSON checks, fed through a coprocess; bash builtins for the
+# text matches and the sysfs walks.
+#
 # One KTAP line per case; run.sh numbers them into its stream.
 set -u
-. "$(dirname "$0")/lib.sh"
+# (lib.sh would find the repository with dirname, one more program.)
+here=${0%/*}
+[ "$here" = "$0" ] && here=.
+FWCTL_REPO=${FWCTL_REPO:-$(cd "$here/../../../.." && pwd)}
+. "$here/lib.sh"
 
 n=0 failures=0
 ktap_ok() { n=$((n + 1)); echo "ok $n $*"; }
@@ -32,35 +47,108 @@ finish() { echo "1..$n"; [ "$failures" = 0 ]; exit $?; }
 echo "TAP version 13"
 tmp=$(mktemp -d /tmp/fwctl-tool-test.XXXXXX)
 loaded=()
+py_pid= mlx5_load_pid= stage_pid=
 cleanup() {
-	local i
+	local i rm=()
+	[ -z "$mlx5_load_pid" ] || mlx5_load_wait
+	[ -z "$stage_pid" ] || wait "$stage_pid" 2>/dev/null
 	for ((i = ${#loaded[@]} - 1; i >= 0; i--)); do
-		rmmod "${loaded[$i]}" 2>/dev/null
+		rm+=("${loaded[$i]}")
 	done
+	# One rmmod for all, the last loaded first.
+	[ ${#rm[@]} = 0 ] || rmmod "${rm[@]}" 2>/dev/null
+	if [ -n "$py_pid" ]; then
+		[ -z "$py_w" ] || { exec {py_w}>&-; } 2>/dev/null
+		wait "$py_pid" 2>/dev/null
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-# The tool: $FWCTL_TOOL, else the newest of the repository's builds.
+# The tool: $FWCTL_TOOL (a path, or a name to find in PATH), else the newer
+# of the release and the debug build.
 tool=${FWCTL_TOOL:-}
 if [ -z "$tool" ]; then
-	for t in "$FWCTL_REPO/target/debug/fwctl" "$FWCTL_REPO/target/release/fwctl"; do
-		[ -x "$t" ] && { [ -z "$tool" ] || [ "$t" -nt "$tool" ]; } && tool=$t
-	done
+	rel=$FWCTL_REPO/target/release/fwctl dbg=$FWCTL_REPO/target/debug/fwctl
+	if [ -x "$rel" ] && { [ ! -x "$dbg" ] || ! [ "$dbg" -nt "$rel" ]; }; then
+		tool=$rel
+	elif [ -x "$dbg" ]; then
+		tool=$dbg
+	fi
+elif [ "${tool#*/}" = "$tool" ]; then
+	tool=$(type -P "$tool") || tool=
 fi
 echo "# tool: ${tool:-none}"
-if [ -z "$tool" ] || ! "$tool" --version >/dev/null 2>&1; then
-	ktap_notok "the fwctl tool is built (make tool, or cargo build -p fwctl-tool)"
+tool_cmd=("$tool")
+got=
+if [ -z "$tool" ] || [ ! -x "$tool" ]; then
+	ktap_notok "the fwctl tool is built (make tool-release, or cargo build -p fwctl-tool)"
 	finish
 fi
-if [ "$(id -u)" != 0 ]; then
+if [ "$EUID" != 0 ]; then
 	echo "# needs root: it loads modules"
 	exit 4
 fi
 
+# The JSON checker: one python3 for the whole run, started first (it takes
+# seconds to start here).  It reads two lines per request, a file and an
+# expression of d (the JSON in that file), writes "=" and the value (a
+# bool as 1 or 0), or "!" and the error, into $tmp/answer, then says so
+# with an empty line (bash reads a pipe a byte at a time, a file at once).
+py_prog='import json, sys
+while True:
+    path = sys.stdin.readline()
+    expr = sys.stdin.readline()
+    if not expr:
+        break
+    try:
+        d = json.load(open(path.rstrip("\n")))
+        r = eval(expr.rstrip("\n"))
+        ans = "=" + str(r if not isinstance(r, bool) else int(r))
+    except Exception as e:
+        ans = "!" + type(e).__name__ + ": " + str(e)
+    with open(sys.argv[1], "w") as f:
+        f.write(ans.replace("\n", "\\n") + "\n")
+    print(flush=True)'
+coproc PYCHECK { exec python3 -I -S -c "$py_prog" "$tmp/answer" 2>"$tmp/pyerr"; }
+# (bash unsets these if the coprocess has already exited.)
+py_pid=${PYCHECK_PID:-} py_r=${PYCHECK[0]:-} py_w=${PYCHECK[1]:-}
+
+# The tool, its libraries and its dynamic loader are copied into $tmp, in
+# the background while fwctl_core loads: stage_start starts that,
+# stage_finish sets tool_cmd to run the copy and succeeds if it runs.
+# glibc's loader lists what it would load when LD_TRACE_LOADED_OBJECTS is
+# set (what ldd does), without running the program.  Anything else (a
+# static or a non-glibc binary, a noexec /tmp) leaves the tool where it is.
+stage_start() {
+	(
+		ld= files=()
+		while IFS= read -r line; do
+			line=${line#"${line%%[![:space:]]*}"}
+			case "$line" in
+			*" => /"*) f=${line#*=> }; files+=("${f%% (*}") ;;
+			/*) ld=${line%% (*} ;;
+			esac
+		done < <(LD_TRACE_LOADED_OBJECTS=1 "$tool" 2>/dev/null)
+		[ -n "$ld" ] && [ ${#files[@]} -gt 0 ] || exit 1
+		cp "$tool" "${files[@]}" "$ld" "$tmp/" 2>/dev/null || exit 1
+		echo "${ld##*/}" >"$tmp/staged"
+	) &
+	stage_pid=$!
+}
+stage_finish() {
+	local ld
+	wait "$stage_pid" && read -r ld <"$tmp/staged" || return 1
+	tool_cmd=("$tmp/$ld" --library-path "$tmp" "$tmp/${tool##*/}")
+	"${tool_cmd[@]}" --version >/dev/null 2>&1 && return 0
+	tool_cmd=("$tool")
+	return 1
+}
+stage_start
+
 # fw ARGS...: runs the tool; its output in $tmp/out, $tmp/err, status in $rc.
 fw() {
-	"$tool" "$@" >"$tmp/out" 2>"$tmp/err"
+	"${tool_cmd[@]}" "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 }
 show() { # the last run's output, as comments
@@ -68,13 +156,25 @@ show() { # the last run's output, as comments
 	sed 's/^/#   /' "$tmp/out" | head -40
 	sed 's/^/#   stderr: /' "$tmp/err" | head -20
 }
-# case_run NAME WANT-RC GREP-PATTERN ARGS...: the tool exits WANT-RC and
+# has ERE FILE...: a line of the FILEs matches the extended regex (grep -E
+# done by bash, whose =~ is POSIX extended regex matching too).
+has() {
+	local re=$1 f line
+	shift
+	for f in "$@"; do
+		while IFS= read -r line || [ -n "$line" ]; do
+			[[ $line =~ $re ]] && return 0
+		done <"$f"
+	done
+	return 1
+}
+# case_run NAME WANT-RC ERE ARGS...: the tool exits WANT-RC and a line of
 # its output (stdout, then stderr) matches the extended regex.
 case_run() {
 	local name=$1 want=$2 pat=$3
 	shift 3
 	fw "$@"
-	if [ "$rc" = "$want" ] && cat "$tmp/out" "$tmp/err" | grep -Eq -- "$pat"; then
+	if [ "$rc" = "$want" ] && has "$pat" "$tmp/out" "$tmp/err"; then
 		ktap_ok "$name"
 	else
 		show "$@"
@@ -82,24 +182,41 @@ case_run() {
 		ktap_notok "$name"
 	fi
 }
-# py EXPR [FILE]: EXPR of the JSON in FILE (default: the last stdout) as d.
+# py EXPR [FILE]: EXPR of the JSON in FILE (default: the last stdout) as d;
+# the value in $got, or status 1 and the error in $got.
 py() {
-	python3 -c 'import json, sys
-d = json.load(open(sys.argv[2]))
-r = eval(sys.argv[1])
-print(r if not isinstance(r, bool) else int(r))' "$1" "${2:-$tmp/out}"
+	local line
+	got="the JSON checker (python3) is gone"
+	[ -n "$py_w" ] || return 1
+	trap '' PIPE
+	printf '%s\n%s\n' "${2:-$tmp/out}" "$1" 2>/dev/null >&"$py_w" &&
+		IFS= read -r -t 300 line 2>/dev/null <&"$py_r" &&
+		IFS= read -r line <"$tmp/answer"
+	local st=$?
+	trap - PIPE
+	if [ "$st" != 0 ]; then
+		# A late answer would be taken for the next request's: no more
+		# requests after a failure.
+		[ -z "$py_w" ] || { exec {py_w}>&-; } 2>/dev/null
+		py_w=
+		[ -z "$py_pid" ] || kill "$py_pid" 2>/dev/null
+		[ -s "$tmp/pyerr" ] && got="$got: $(tail -1 "$tmp/pyerr")"
+		return 1
+	fi
+	got=${line:1}
+	[ "${line:0:1}" = "=" ]
 }
 # case_json NAME EXPR ARGS...: the tool exits 0, its stdout is JSON, and
 # EXPR is true of it.
 case_json() {
-	local name=$1 expr=$2 got
+	local name=$1 expr=$2
 	shift 2
 	fw "$@"
-	if [ "$rc" = 0 ] && got=$(py "$expr" 2>"$tmp/pyerr") && [ "$got" = 1 ]; then
+	if [ "$rc" = 0 ] && py "$expr" && [ "$got" = 1 ]; then
 		ktap_ok "$name"
 	else
 		show "$@"
-		sed 's/^/#   python: /' "$tmp/pyerr"
+		echo "#   python: $got"
 		echo "# wanted: $expr"
 		ktap_notok "$name"
 	fi
@@ -107,33 +224,86 @@ case_json() {
 # case_json_err NAME EXPR ARGS...: the tool exits 1, its stderr is JSON,
 # and EXPR is true of it.
 case_json_err() {
-	local name=$1 expr=$2 got
+	local name=$1 expr=$2
 	shift 2
 	fw "$@"
-	if [ "$rc" = 1 ] && got=$(py "$expr" "$tmp/err" 2>"$tmp/pyerr") && [ "$got" = 1 ]; then
+	if [ "$rc" = 1 ] && py "$expr" "$tmp/err" && [ "$got" = 1 ]; then
 		ktap_ok "$name"
 	else
 		show "$@"
-		sed 's/^/#   python: /' "$tmp/pyerr"
+		echo "#   python: $got"
 		echo "# wanted: $expr"
 		ktap_notok "$name"
 	fi
 }
+is_loaded() { # is_loaded NAME
+	local name _
+	while read -r name _; do
+		[ "$name" = "$1" ] && return 0
+	done </proc/modules
+	return 1
+}
 load() { # load MODULE-PATH: insmod, remembered for the unload at exit
-	local m
-	m=$(basename "$1" .ko)
-	grep -q "^$m " /proc/modules && return 0
+	local m=${1##*/}
+	m=${m%.ko}
+	is_loaded "$m" && return 0
 	insmod "$1" || return 1
 	loaded+=("$m")
 }
-# fwctl_of PARENT: the fwctlN whose parent device is PARENT (waits 2 s).
+# The mlx5 simulator and fwctl_mlx5 load in the background while the CXL
+# cases run: a module takes a second or two to load here, and a vCPU is
+# idle while a case waits for the tool.  mlx5_load_start starts that (the
+# CXL cases call it once their device is there, so that it keeps the
+# lowest fwctl number); mlx5_load_wait waits for it, adds what it loaded
+# to $loaded, and fails naming the module that did not load in $failed_ko.
+sim_ko=$FWCTL_REPO/tools/testing/mlx5_sim/mlx5_sim.ko
+mlx5_load_start() {
+	[ -z "$mlx5_load_pid" ] && [ -f "$sim_ko" ] && [ ! -e "$tmp/mlx5-load" ] || return 0
+	(
+		for k in "$sim_ko" "$(ko fwctl_mlx5)"; do
+			m=${k##*/}
+			m=${m%.ko}
+			if is_loaded "$m"; then
+				echo "present: $m"
+			elif insmod "$k"; then
+				echo "loaded: $m"
+			else
+				echo "failed: $m"
+				exit 1
+			fi
+		done
+	) >"$tmp/mlx5-load" 2>&1 &
+	mlx5_load_pid=$!
+}
+mlx5_load_wait() {
+	local line st=0
+	[ -n "$mlx5_load_pid" ] || return 1
+	wait "$mlx5_load_pid"
+	mlx5_load_pid=
+	failed_ko=
+	while IFS= read -r line; do
+		case "$line" in
+		"loaded: "*) loaded+=("${line#loaded: }") ;;
+		"present: "*) ;;
+		"failed: "*) failed_ko=${line#failed: }; st=1 ;;
+		*) echo "# $line" ;;	# what insmod said
+		esac
+	done <"$tmp/mlx5-load"
+	return $st
+}
+# resolve PATH: PATH with every symlink resolved, in $real (readlink -f).
+resolve() { real=$(cd -P "$1" 2>/dev/null && pwd -P) || real=; }
+# fwctl_of PARENT: the fwctlN whose parent device is PARENT, in $dev
+# (waits 2 s).
 fwctl_of() {
 	local i d
-	for i in $(seq 20); do
+	dev=
+	for ((i = 0; i < 20; i++)); do
 		for d in /sys/class/fwctl/fwctl*; do
 			[ -e "$d/device" ] || continue
-			if [ "$(basename "$(readlink -f "$d/device")")" = "$1" ] && [ -c "/dev/fwctl/$(basename "$d")" ]; then
-				basename "$d"
+			resolve "$d/device"
+			if [ "${real##*/}" = "$1" ] && [ -c "/dev/fwctl/${d##*/}" ]; then
+				dev=${d##*/}
 				return 0
 			fi
 		done
@@ -141,29 +311,47 @@ fwctl_of() {
 	done
 	return 1
 }
-pci_above() { # the last PCI address in a sysfs path
-	readlink -f "$1" | tr / '\n' | grep -E '^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-9a-f]$' | tail -1
+pci_above() { # pci_above PATH: the last PCI address in a sysfs path, in $bus
+	local c
+	bus=
+	resolve "$1"
+	local IFS=/
+	for c in $real; do
+		[[ $c =~ ^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-9a-f]$ ]] && bus=$c
+	done
 }
 
 load "$(ko fwctl_core)" || { ktap_notok "insmod fwctl_core"; finish; }
+if ! { stage_finish || "$tool" --version >/dev/null 2>&1; }; then
+	ktap_notok "the fwctl tool runs ($tool --version)"
+	finish
+fi
+echo "# run as: ${tool_cmd[*]}"
 
 # ---------------------------------------------------------------------------
 # CXL
 # ---------------------------------------------------------------------------
 cxl_tests() {
-	local mem dev num drv bus scope
-	mem=$(ls /sys/bus/cxl/devices 2>/dev/null | grep -m1 '^mem[0-9]')
+	local m mem= dev num drv bus scope
+	for m in /sys/bus/cxl/devices/mem[0-9]*; do
+		[ -e "$m" ] && { mem=${m##*/}; break; }
+	done
 	if [ -z "$mem" ]; then
 		ktap_skip "cxl" "no CXL memory device (a guest booted without QEMU's CXL device)"
 		return
 	fi
 	load "$(ko fwctl_cxl)" || { ktap_notok "insmod fwctl_cxl"; return; }
-	dev=$(fwctl_of "$mem") || { ktap_notok "cxl: $mem has a fwctl device"; return; }
+	fwctl_of "$mem" || { ktap_notok "cxl: $mem has a fwctl device"; return; }
+	mlx5_load_start
 	num=${dev#fwctl}
-	drv=$(basename "$(readlink -f "/sys/bus/cxl/devices/$mem/driver")" 2>/dev/null)
-	[ -e "/sys/bus/cxl/devices/$mem/driver" ] || drv=-
-	bus=$(pci_above "/sys/bus/cxl/devices/$mem")
-	scope=$(cat "/sys/class/fwctl/$dev/max_scope")
+	drv=-
+	if [ -e "/sys/bus/cxl/devices/$mem/driver" ]; then
+		resolve "/sys/bus/cxl/devices/$mem/driver"
+		drv=${real##*/}
+	fi
+	pci_above "/sys/bus/cxl/devices/$mem"
+	scope=
+	read -r scope <"/sys/class/fwctl/$dev/max_scope"
 	echo "# $mem: /dev/fwctl/$dev, driver $drv, PCI $bus, max_scope $scope"
 
 	case_run "cxl: list shows $dev, type cxl, its parent, driver, bus and max_scope" 0 \
@@ -173,7 +361,7 @@ cxl_tests() {
 		--json list
 	case_run "cxl: info $mem names the device and its type" 0 \
 		"device: +$dev" info "$mem"
-	if grep -q '^type: *cxl (2)$' "$tmp/out" && grep -q '^driver data: *none$' "$tmp/out"; then
+	if has '^type: *cxl \(2\)$' "$tmp/out" && has '^driver data: *none$' "$tmp/out"; then
 		ktap_ok "cxl: info says type cxl (2), no driver data"
 	else
 		show info "$mem"; ktap_notok "cxl: info says type cxl (2), no driver data"
@@ -193,7 +381,7 @@ cxl_tests() {
 	case_run "cxl: features lists patrol-scrub (get 4, set 2, debug_write_full)" 0 \
 		"^0 +96dad7d6-fde8-482b-a733-75774e06db8a +patrol-scrub +4 +2 +0x[0-9a-f]+ +0x0202 +debug_write_full\$" \
 		cxl features "$mem"
-	if grep -Eq "^1 +e5b13f22-2328-4a14-b8ba-b9691e893386 +ecs +13 +7 " "$tmp/out"; then
+	if has "^1 +e5b13f22-2328-4a14-b8ba-b9691e893386 +ecs +13 +7 " "$tmp/out"; then
 		ktap_ok "cxl: features lists ecs (get 13, set 7)"
 	else
 		show cxl features "$mem"; ktap_notok "cxl: features lists ecs (get 13, set 7)"
@@ -203,29 +391,31 @@ cxl_tests() {
 		--json cxl features "$mem"
 
 	# Patrol scrub: cap (u8), cycle (u8 hours), minimum cycle, flags.
-	local orig cycle min flags new
+	local orig= cycle min flags new set_new set_old
 	case_json "cxl: get patrol-scrub --json: 4 bytes" \
 		"d['name'] == 'patrol-scrub' and d['uuid'] == '96dad7d6-fde8-482b-a733-75774e06db8a' and len(d['data']) == 8" \
 		--json cxl get "$mem" patrol-scrub
-	orig=$(py "d['data']") || orig=
+	py "d['data']" && orig=$got
 	if [ ${#orig} != 8 ]; then
 		ktap_notok "cxl: patrol scrub value read"
 		return
 	fi
 	cycle=$((16#${orig:2:2})) min=$((16#${orig:4:2})) flags=$((16#${orig:6:2} & 1))
 	new=$((cycle == min ? min + 1 : min))
+	printf -v set_new '%02x%02x' "$new" "$flags"
+	printf -v set_old '%02x%02x' "$cycle" "$flags"
 	echo "# patrol scrub: cycle $cycle h, minimum $min h, enabled $flags; setting $new h"
 	case_run "cxl: get patrol-scrub shows the value as a hex dump" 0 \
 		"^00000000  ${orig:0:2} ${orig:2:2} ${orig:4:2} ${orig:6:2} " cxl get "$mem" patrol-scrub
 	case_run "cxl: set patrol-scrub (scope debug_write_full)" 0 \
 		"^$dev: feature patrol-scrub set \\(2 bytes, scope debug_write_full\\)\$" \
-		cxl set "$mem" patrol-scrub "$(printf '%02x%02x' "$new" "$flags")"
+		cxl set "$mem" patrol-scrub "$set_new"
 	case_json "cxl: get shows the new cycle" \
 		"int(d['data'][2:4], 16) == $new and d['data'][4:6] == '${orig:4:2}'" \
 		--json cxl get "$mem" patrol-scrub
 	case_json "cxl: set --json puts the old cycle back" \
 		"d == {'device': '$dev', 'uuid': '96dad7d6-fde8-482b-a733-75774e06db8a', 'name': 'patrol-scrub', 'scope': 'debug_write_full', 'written': 2}" \
-		--json cxl set "$dev" patrol-scrub "$(printf '%02x%02x' "$cycle" "$flags")"
+		--json cxl set "$dev" patrol-scrub "$set_old"
 	case_json "cxl: get shows the old value again" "d['data'] == '$orig'" \
 		--json cxl get "/dev/fwctl/$dev" patrol-scrub
 
@@ -252,10 +442,10 @@ cxl_tests() {
 	echo debug_write >"/sys/class/fwctl/$dev/max_scope"
 	case_run "cxl: set above max_scope: EPERM, named, explained" 1 \
 		"^fwctl: $dev: FWCTL_RPC failed: EPERM \\(Operation not permitted\\): scope not allowed: .*max_scope" \
-		cxl set "$mem" patrol-scrub "$(printf '%02x%02x' "$new" "$flags")"
+		cxl set "$mem" patrol-scrub "$set_new"
 	case_json_err "cxl: set above max_scope --json: the error as JSON" \
 		"d['error']['device'] == '$dev' and d['error']['errno'] == 'EPERM' and d['error']['errno_value'] == 1 and 'max_scope' in d['error']['message']" \
-		--json cxl set "$mem" patrol-scrub "$(printf '%02x%02x' "$new" "$flags")"
+		--json cxl set "$mem" patrol-scrub "$set_new"
 	case_json "cxl: the refused set changed nothing" "d['data'] == '$orig'" \
 		--json cxl get "$mem" patrol-scrub
 	case_json "cxl: list --json shows the lowered max_scope" \
@@ -273,33 +463,48 @@ mlx5_skip() {
 	fi
 }
 
-# simconst NAME: a constant of mlx5_sim.h (the simulator's contract), bare.
-simconst() {
-	sed -n "s/^#define $1[[:space:]][[:space:]]*\([^[:space:]]*\).*/\1/p" \
-		"$FWCTL_REPO/tools/testing/mlx5_sim/mlx5_sim.h" | sed 's/U$//; s/"//g'
+# The constants of mlx5_sim.h (the simulator's contract), bare (no U, no
+# quotes): ${sim[NAME]}.
+# (The file is read at once: a read per line is a round trip to the host.)
+declare -A sim=()
+read_simconsts() {
+	local l val lines=()
+	mapfile -t lines <"$FWCTL_REPO/tools/testing/mlx5_sim/mlx5_sim.h"
+	for l in "${lines[@]}"; do
+		[[ $l =~ ^#define[[:space:]]+([A-Za-z0-9_]+)[[:space:]]+([^[:space:]]+) ]] || continue
+		val=${BASH_REMATCH[2]%U}
+		sim[${BASH_REMATCH[1]}]=${val//\"/}
+	done
 }
 
 mlx5_tests() {
-	local sim=$FWCTL_REPO/tools/testing/mlx5_sim/mlx5_sim.ko ctl=/sys/kernel/mlx5_sim
-	local dev parent num idx hexcap out i
-	if [ ! -f "$sim" ]; then
+	local ctl=/sys/kernel/mlx5_sim
+	local dev parent num idx hexcap= out= zeros i
+	if [ ! -f "$sim_ko" ]; then
 		mlx5_skip "mlx5_sim.ko is not built (tools/testing/mlx5_sim)"
 		return
 	fi
-	load "$sim" || { ktap_notok "mlx5: insmod mlx5_sim"; return; }
-	load "$(ko fwctl_mlx5)" || { ktap_notok "mlx5: insmod fwctl_mlx5"; return; }
+	read_simconsts
+	local c
+	for c in LOG_MAX_QP_CUR LOG_MAX_QP_MAX NUM_PORTS FREQ_KHZ LOG_MAX_UCTX FW_MAJOR \
+		 FW_MINOR FW_SUB_MINOR PSID DEVICE_ID SYND_BAD_REGISTER; do
+		[ -n "${sim[MLX5_SIM_$c]:-}" ] || sim[MLX5_SIM_$c]="(MLX5_SIM_$c missing from mlx5_sim.h)"
+	done
+	mlx5_load_start
+	mlx5_load_wait || { ktap_notok "mlx5: insmod ${failed_ko:-mlx5_sim}"; return; }
 	# The fwctl device whose type is mlx5.
 	dev=
-	for i in $(seq 20); do
+	for ((i = 0; i < 20; i++)); do
 		fw --json list
-		dev=$(py "[e['name'] for e in d if e['device_type'] == 'mlx5'][0]" 2>/dev/null) && break
+		py "[e['name'] for e in d if e['device_type'] == 'mlx5'][0]" && dev=$got && break
 		sleep 0.1
 	done
 	if [ -z "$dev" ]; then
 		mlx5_skip "fwctl_mlx5 created no fwctl device of type mlx5 for the simulator"
 		return
 	fi
-	parent=$(basename "$(readlink -f "/sys/class/fwctl/$dev/device")")
+	resolve "/sys/class/fwctl/$dev/device"
+	parent=${real##*/}
 	num=${dev#fwctl}
 	idx=${parent##*.}
 	echo "# simulator: /dev/fwctl/$dev, parent $parent"
@@ -309,7 +514,7 @@ mlx5_tests() {
 		--json list
 	case_run "mlx5: info $parent says the firmware uid" 0 \
 		"^firmware uid: +[0-9]+\$" info "$parent"
-	if grep -q '^type: *mlx5 (1)$' "$tmp/out"; then
+	if has '^type: *mlx5 \(1\)$' "$tmp/out"; then
 		ktap_ok "mlx5: info says type mlx5 (1)"
 	else
 		show info "$parent"; ktap_notok "mlx5: info says type mlx5 (1)"
@@ -320,42 +525,44 @@ mlx5_tests() {
 
 	# QUERY_HCA_CAP, general: the simulator's values (mlx5_sim.h), and
 	# the tool's decoding against a Python one of the raw command.
-	case_run "mlx5: caps shows the table, log_max_qp $(simconst MLX5_SIM_LOG_MAX_QP_CUR)" 0 \
-		"^log_max_qp +2\\^$(simconst MLX5_SIM_LOG_MAX_QP_CUR) = [0-9]+ +queue pairs\$" \
+	case_run "mlx5: caps shows the table, log_max_qp ${sim[MLX5_SIM_LOG_MAX_QP_CUR]}" 0 \
+		"^log_max_qp +2\\^${sim[MLX5_SIM_LOG_MAX_QP_CUR]} = [0-9]+ +queue pairs\$" \
 		mlx5 caps "$parent"
 	case_json "mlx5: caps --json: the simulator's values" \
-		"d['values'] == 'current' and d['caps']['vhca_id'] == $idx and d['caps']['num_ports'] == $(simconst MLX5_SIM_NUM_PORTS) and d['caps']['device_frequency_khz'] == $(simconst MLX5_SIM_FREQ_KHZ) and d['caps']['log_max_uctx'] == $(simconst MLX5_SIM_LOG_MAX_UCTX)" \
+		"d['values'] == 'current' and d['caps']['vhca_id'] == $idx and d['caps']['num_ports'] == ${sim[MLX5_SIM_NUM_PORTS]} and d['caps']['device_frequency_khz'] == ${sim[MLX5_SIM_FREQ_KHZ]} and d['caps']['log_max_uctx'] == ${sim[MLX5_SIM_LOG_MAX_UCTX]}" \
 		--json mlx5 caps "$dev"
 	case_json "mlx5: caps --max --json: the maximum log_max_qp" \
-		"d['values'] == 'maximum' and d['caps']['log_max_qp'] == $(simconst MLX5_SIM_LOG_MAX_QP_MAX)" \
+		"d['values'] == 'maximum' and d['caps']['log_max_qp'] == ${sim[MLX5_SIM_LOG_MAX_QP_MAX]}" \
 		--json mlx5 caps "$parent" --max
 	case_json "mlx5: raw QUERY_HCA_CAP: status 0, 4112 bytes" \
 		"d['out_len'] == 4112 and d['data'][0:2] == '00'" \
 		--json rpc "$dev" -s configuration --out-len 4112 --hex '01000000 00000001 00000000 00000000'
-	hexcap=$(py "d['data']")
+	py "d['data']" && hexcap=$got
 	case_json "mlx5: caps --json agrees with the raw answer (vhca_id, log_max_qp, port_type, num_ports, uctx_cap)" \
 		"(lambda f: [d['caps'][k] for k in ('vhca_id', 'log_max_qp', 'port_type', 'num_ports', 'uctx_cap')] == [f(0x30, 16), f(0x9b, 5), f(0x1b6, 2), f(0x1b8, 8), f(0x6a0, 32)])(lambda off, w: (int.from_bytes(bytes.fromhex('$hexcap')[16 + off // 32 * 4:16 + off // 32 * 4 + 4], 'big') >> (32 - off % 32 - w)) & ((1 << w) - 1))" \
 		--json mlx5 caps "$dev"
 
 	# ACCESS_REG read of MGIR.
+	local fwver=${sim[MLX5_SIM_FW_MAJOR]}.${sim[MLX5_SIM_FW_MINOR]}.${sim[MLX5_SIM_FW_SUB_MINOR]}
 	case_run "mlx5: reg MGIR shows the firmware version" 0 \
-		"^  firmware version: +$(simconst MLX5_SIM_FW_MAJOR)\\.$(simconst MLX5_SIM_FW_MINOR)\\.$(simconst MLX5_SIM_FW_SUB_MINOR)\$" \
+		"^  firmware version: +${fwver//./\\.}\$" \
 		mlx5 reg "$parent" MGIR
-	if grep -q "^  PSID: *$(simconst MLX5_SIM_PSID)\$" "$tmp/out"; then
+	if has "^  PSID: *${sim[MLX5_SIM_PSID]}\$" "$tmp/out"; then
 		ktap_ok "mlx5: reg MGIR shows the PSID"
 	else
 		show mlx5 reg "$parent" MGIR; ktap_notok "mlx5: reg MGIR shows the PSID"
 	fi
+	printf -v zeros '%0320d' 0	# the 160 bytes of MGIR
 	fw --json rpc "$dev" -s debug_read_only --out-len $((16 + 0xa0)) \
-		--hex "08050000 00000001 00009020 00000000 $(printf "00%.0s" $(seq 160))"
-	out=$(py "d['data']")
+		--hex "08050000 00000001 00009020 00000000 $zeros"
+	py "d['data']" && out=$got
 	case_json "mlx5: reg 0x9020 --json agrees with the raw answer and the simulator" \
-		"d['register'] == 'MGIR' and d['register_id'] == 0x9020 and d['length'] == 160 and d['data'] == '$out'[32:] and d['decoded']['psid'] == bytes.fromhex('$out')[16 + 0x30:16 + 0x40].split(b'\\0')[0].decode() == '$(simconst MLX5_SIM_PSID)' and d['decoded']['device_id'] == $(simconst MLX5_SIM_DEVICE_ID) and d['decoded']['fw_version'] == '$(simconst MLX5_SIM_FW_MAJOR).$(simconst MLX5_SIM_FW_MINOR).$(simconst MLX5_SIM_FW_SUB_MINOR)'" \
+		"d['register'] == 'MGIR' and d['register_id'] == 0x9020 and d['length'] == 160 and d['data'] == '$out'[32:] and d['decoded']['psid'] == bytes.fromhex('$out')[16 + 0x30:16 + 0x40].split(b'\\0')[0].decode() == '${sim[MLX5_SIM_PSID]}' and d['decoded']['device_id'] == ${sim[MLX5_SIM_DEVICE_ID]} and d['decoded']['fw_version'] == '$fwver'" \
 		--json mlx5 reg "$dev" 0x9020
 
 	# Commands the firmware fails: the status and syndrome are reported.
 	case_run "mlx5: a register the firmware rejects: status and syndrome" 1 \
-		"^fwctl: $dev: ACCESS_REG read of register 0x7fff failed in the firmware: mlx5 command status 0x3 \\(BAD_PARAM_ERR: bad parameter\\), syndrome $(simconst MLX5_SIM_SYND_BAD_REGISTER)\$" \
+		"^fwctl: $dev: ACCESS_REG read of register 0x7fff failed in the firmware: mlx5 command status 0x3 \\(BAD_PARAM_ERR: bad parameter\\), syndrome ${sim[MLX5_SIM_SYND_BAD_REGISTER]}\$" \
 		mlx5 reg "$parent" 0x7fff --len 16
 	if [ -w "$ctl/fail_status" ]; then
 		echo "5 0x00c0ffee 0x100" >"$ctl/fail_status"
