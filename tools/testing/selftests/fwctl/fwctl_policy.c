@@ -8,7 +8,8 @@
  * debug_write_full; they can only be lowered (raising: EPERM, unknown word:
  * EINVAL).  A device's limit is the lower of the two; an RPC above it gets
  * EPERM and "none" disables the device (open, FWCTL_INFO, FWCTL_RPC: EPERM).
- * /sys/class/fwctl/fwctlM/stats/ counts accepted and refused RPCs, and the
+ * /sys/class/fwctl/fwctlM/rpcs_accepted and rpcs_refused count accepted
+ * RPCs per scope and refused ones per reason, one line of numbers each; the
  * first refusal of a process is logged once.
  *
  * Lowering cannot be undone, so every test starts from a freshly loaded
@@ -33,11 +34,17 @@ enum {
 	NR_STATS,
 };
 
+/* The two files, one after the other, as the enum above numbers them. */
+_Static_assert(REF_TOO_LONG == FWCTL_NR_ACCEPTED, "rpcs_accepted first");
+_Static_assert(NR_STATS == FWCTL_NR_ACCEPTED + FWCTL_NR_REFUSED,
+	       "then rpcs_refused");
+
 static const char *const stat_names[NR_STATS] = {
-	"accepted_configuration", "accepted_debug_read_only",
-	"accepted_debug_write", "accepted_debug_write_full",
-	"refused_too_long", "refused_bad_scope", "refused_no_rawio",
-	"refused_lockdown", "refused_policy", "refused_driver",
+	"rpcs_accepted configuration", "rpcs_accepted debug_read_only",
+	"rpcs_accepted debug_write", "rpcs_accepted debug_write_full",
+	"rpcs_refused too_long", "rpcs_refused bad_scope",
+	"rpcs_refused no_rawio", "rpcs_refused lockdown",
+	"rpcs_refused policy", "rpcs_refused driver",
 };
 
 /* In expected deltas: this counter is not checked. */
@@ -363,14 +370,13 @@ TEST_F_TIMEOUT(policy_limit, scopes, FWCTL_TIMEOUT)
 static void read_stats(struct __test_metadata *_metadata,
 		       const struct fwctl_env *env, struct stats *s)
 {
-	const char *name;
-	int i;
-
-	for (i = 0; i < NR_STATS; i++) {
-		name = stat_names[i];
-		ASSERT_EQ(0, env_read_stat(env, name, &s->v[i]))
-			TH_LOG("stats/%s", name);
-	}
+	ASSERT_EQ(0, env_read_counters(env, FWCTL_RPCS_ACCEPTED, s->v,
+				       FWCTL_NR_ACCEPTED))
+		TH_LOG(FWCTL_RPCS_ACCEPTED);
+	ASSERT_EQ(0, env_read_counters(env, FWCTL_RPCS_REFUSED,
+				       s->v + FWCTL_NR_ACCEPTED,
+				       FWCTL_NR_REFUSED))
+		TH_LOG(FWCTL_RPCS_REFUSED);
 }
 
 /* Each counter moved by want[i] since before (ANY: not checked). */
@@ -386,15 +392,15 @@ static void expect_stats(struct __test_metadata *_metadata,
 	for (i = 0; i < NR_STATS; i++) {
 		delta = after.v[i] - before->v[i];
 		if (want[i] == ANY) {
-			TH_LOG("stats/%s moved by %lld (not checked)",
+			TH_LOG("%s moved by %lld (not checked)",
 			       stat_names[i], delta);
 			continue;
 		}
-		EXPECT_EQ(want[i], delta) TH_LOG("stats/%s", stat_names[i]);
+		EXPECT_EQ(want[i], delta) TH_LOG("%s", stat_names[i]);
 	}
 }
 
-/* k accepted RPCs of scope s move accepted_<s> by k, nothing else. */
+/* k accepted RPCs of scope s move the field s of rpcs_accepted by k only. */
 static void check_accepted(struct __test_metadata *_metadata,
 			   const struct fwctl_env *env, __u32 scope, int k)
 {
