@@ -115,7 +115,8 @@ impl Ratchet {
     }
 }
 
-/// Why the core refused an RPC.  Each has a counter in sysfs.
+/// Why the core refused an RPC.  Each has a counter in sysfs, a field of
+/// [`REFUSED_FILE`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
     /// `in_len` or `out_len` over 2 MiB: `EMSGSIZE`.
@@ -133,7 +134,7 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// Every reason, in counter order.
+    /// Every reason, in counter order (the order of [`REFUSED_FIELDS`]).
     pub const ALL: [Refusal; 6] = [
         Refusal::TooLong,
         Refusal::BadScope,
@@ -153,15 +154,16 @@ impl Refusal {
         }
     }
 
-    /// The counter's file name in sysfs, under `stats/`.
-    pub const fn counter_name(self) -> &'static str {
+    /// The reason's field name: its column in [`REFUSED_FILE`], see
+    /// [`REFUSED_FIELDS`].
+    pub const fn field_name(self) -> &'static str {
         match self {
-            Refusal::TooLong => "refused_too_long",
-            Refusal::BadScope => "refused_bad_scope",
-            Refusal::NoRawio => "refused_no_rawio",
-            Refusal::Lockdown => "refused_lockdown",
-            Refusal::Policy => "refused_policy",
-            Refusal::Driver => "refused_driver",
+            Refusal::TooLong => "too_long",
+            Refusal::BadScope => "bad_scope",
+            Refusal::NoRawio => "no_rawio",
+            Refusal::Lockdown => "lockdown",
+            Refusal::Policy => "policy",
+            Refusal::Driver => "driver",
         }
     }
 
@@ -178,13 +180,81 @@ impl Refusal {
     }
 }
 
-/// The file names of the accepted counters, by scope.
-pub const ACCEPTED_NAMES: [&str; 4] = [
-    "accepted_configuration",
-    "accepted_debug_read_only",
-    "accepted_debug_write",
-    "accepted_debug_write_full",
+// The counters in sysfs: two read-only files on each fwctl device, one line
+// of space-separated decimal numbers each, one number per field, in the
+// order below.  One array file per kind (sysfs.rst allows "an array of
+// values of the same type") instead of one file per counter: every sysfs
+// file is a kernfs node that each device registration creates and frees.
+
+/// The file of RPCs accepted per scope; fields: [`ACCEPTED_FIELDS`].
+pub const ACCEPTED_FILE: &str = "rpcs_accepted";
+
+/// The fields of [`ACCEPTED_FILE`]: one per scope, in `Scope` order (the
+/// index is the uAPI value), named as in `max_scope`.
+pub const ACCEPTED_FIELDS: [&str; 4] = [
+    "configuration",
+    "debug_read_only",
+    "debug_write",
+    "debug_write_full",
 ];
+
+/// The file of RPCs refused per reason; fields: [`REFUSED_FIELDS`].
+pub const REFUSED_FILE: &str = "rpcs_refused";
+
+/// The fields of [`REFUSED_FILE`]: one per reason, in [`Refusal::ALL`]
+/// order (the index is the `Refusal` value).
+pub const REFUSED_FIELDS: [&str; 6] = [
+    "too_long",
+    "bad_scope",
+    "no_rawio",
+    "lockdown",
+    "policy",
+    "driver",
+];
+
+/// Whether two strings are equal, in a constant.
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+// The field orders above are the ones the counters are indexed by.
+const _: () = {
+    let mut i = 0;
+    while i < ACCEPTED_FIELDS.len() {
+        assert!(Scope::ALL[i] as usize == i);
+        assert!(str_eq(ACCEPTED_FIELDS[i], Scope::ALL[i].name()));
+        i += 1;
+    }
+    let mut i = 0;
+    while i < REFUSED_FIELDS.len() {
+        assert!(Refusal::ALL[i] as usize == i);
+        assert!(str_eq(REFUSED_FIELDS[i], Refusal::ALL[i].field_name()));
+        i += 1;
+    }
+};
+
+/// Writes `values` as one line of a counter file: decimal numbers
+/// separated by one space, then a newline.
+pub fn format_counters(values: &[u64], out: &mut impl core::fmt::Write) -> core::fmt::Result {
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.write_char(' ')?;
+        }
+        write!(out, "{v}")?;
+    }
+    out.write_char('\n')
+}
 
 /// Decides whether an RPC may reach the driver.
 ///
@@ -215,7 +285,8 @@ pub fn check_rpc(
     Ok(scope)
 }
 
-/// Per-device RPC counters.
+/// Per-device RPC counters, shown in sysfs as [`ACCEPTED_FILE`] and
+/// [`REFUSED_FILE`].
 #[derive(Default)]
 pub struct Stats {
     accepted: [AtomicU64; 4],
@@ -249,6 +320,18 @@ impl Stats {
     /// The refusal counter of `why`.
     pub fn refused(&self, why: Refusal) -> u64 {
         self.refused[why as usize].load(Ordering::Relaxed)
+    }
+
+    /// Every accepted counter, in [`ACCEPTED_FIELDS`] order.  Each is read
+    /// on its own: not a snapshot of all of them at one instant.
+    pub fn accepted_all(&self) -> [u64; 4] {
+        Scope::ALL.map(|s| self.accepted(s))
+    }
+
+    /// Every refusal counter, in [`REFUSED_FIELDS`] order.  Each is read on
+    /// its own: not a snapshot of all of them at one instant.
+    pub fn refused_all(&self) -> [u64; 6] {
+        Refusal::ALL.map(|r| self.refused(r))
     }
 }
 

@@ -107,7 +107,7 @@ pub(crate) fn subsystem_exit() {
 pub(crate) struct Prefix {
     /// This device's own limit; see `Dev::max_scope()` for the effective one.
     pub(crate) max_scope: Ratchet,
-    /// RPC counters shown under `stats/` in sysfs.
+    /// RPC counters, shown in sysfs as `rpcs_accepted` and `rpcs_refused`.
     pub(crate) stats: Stats,
     /// Which processes already left a refusal line in the log.
     #[pin]

@@ -2,12 +2,15 @@
 
 //! sysfs attributes of each fwctl device:
 //! - `max_scope`: the effective limit; writes may only lower it;
-//! - `stats/accepted_<scope>` and `stats/refused_<reason>`: counters.
+//! - `rpcs_accepted` and `rpcs_refused`: the RPC counters, one line of
+//!   numbers each (see `policy::ACCEPTED_FIELDS` and `REFUSED_FIELDS`).
+//!
+//! Each file is a kernfs node that every device registration creates, so
+//! the counters are two array files, not one file each.
 
 use crate::device::Dev;
 use crate::param;
-use crate::policy::{MaxScope, Refusal, ACCEPTED_NAMES};
-use crate::uapi::Scope;
+use crate::policy::{format_counters, MaxScope, ACCEPTED_FILE, REFUSED_FILE};
 use core::fmt::Write;
 use core::ptr;
 use kernel::bindings as b;
@@ -97,18 +100,15 @@ unsafe extern "C" fn max_scope_store(
 /// # Safety
 ///
 /// Called by sysfs on a fwctl device with a `PAGE_SIZE` buffer.
-unsafe extern "C" fn accepted_show<const S: u32>(
+unsafe extern "C" fn rpcs_accepted_show(
     dev: *mut b::device,
     _attr: *mut b::device_attribute,
     buf: *mut c_char,
 ) -> isize {
-    let Some(scope) = Scope::from_u32(S) else {
-        return EINVAL.to_errno() as isize;
-    };
     // SAFETY: called by sysfs per `show()`'s contract.
     unsafe {
         show(dev, buf, |d, out| {
-            writeln!(out, "{}", d.prefix().stats.accepted(scope))
+            format_counters(&d.prefix().stats.accepted_all(), out)
         })
     }
 }
@@ -116,16 +116,15 @@ unsafe extern "C" fn accepted_show<const S: u32>(
 /// # Safety
 ///
 /// Called by sysfs on a fwctl device with a `PAGE_SIZE` buffer.
-unsafe extern "C" fn refused_show<const R: usize>(
+unsafe extern "C" fn rpcs_refused_show(
     dev: *mut b::device,
     _attr: *mut b::device_attribute,
     buf: *mut c_char,
 ) -> isize {
-    let why = Refusal::ALL[R];
     // SAFETY: called by sysfs per `show()`'s contract.
     unsafe {
         show(dev, buf, |d, out| {
-            writeln!(out, "{}", d.prefix().stats.refused(why))
+            format_counters(&d.prefix().stats.refused_all(), out)
         })
     }
 }
@@ -166,23 +165,11 @@ static MAX_SCOPE: Attr = Attr(b::device_attribute {
     },
 });
 
-static ACCEPTED: [Attr; 4] = [
-    Attr::ro(c"accepted_configuration", accepted_show::<0>),
-    Attr::ro(c"accepted_debug_read_only", accepted_show::<1>),
-    Attr::ro(c"accepted_debug_write", accepted_show::<2>),
-    Attr::ro(c"accepted_debug_write_full", accepted_show::<3>),
-];
+static RPCS_ACCEPTED: Attr = Attr::ro(c"rpcs_accepted", rpcs_accepted_show);
+static RPCS_REFUSED: Attr = Attr::ro(c"rpcs_refused", rpcs_refused_show);
 
-static REFUSED: [Attr; 6] = [
-    Attr::ro(c"refused_too_long", refused_show::<0>),
-    Attr::ro(c"refused_bad_scope", refused_show::<1>),
-    Attr::ro(c"refused_no_rawio", refused_show::<2>),
-    Attr::ro(c"refused_lockdown", refused_show::<3>),
-    Attr::ro(c"refused_policy", refused_show::<4>),
-    Attr::ro(c"refused_driver", refused_show::<5>),
-];
-
-// The sysfs names above are the ones the pure policy code documents.
+// The sysfs names above are the ones the pure policy code documents (it
+// also ties the fields' order to the counters).
 const _: () = {
     const fn same(a: &str, b: &CStr) -> bool {
         let (a, b) = (a.as_bytes(), b.to_bytes());
@@ -198,10 +185,8 @@ const _: () = {
         }
         true
     }
-    assert!(same(ACCEPTED_NAMES[0], c"accepted_configuration"));
-    assert!(same(ACCEPTED_NAMES[3], c"accepted_debug_write_full"));
-    assert!(same(Refusal::ALL[5].counter_name(), c"refused_driver"));
-    assert!(same(Refusal::ALL[0].counter_name(), c"refused_too_long"));
+    assert!(same(ACCEPTED_FILE, c"rpcs_accepted"));
+    assert!(same(REFUSED_FILE, c"rpcs_refused"));
 };
 
 /// A NULL-terminated pointer table, as C wants it.
@@ -214,19 +199,10 @@ const fn attr(a: &'static Attr) -> *const b::attribute {
     &a.0.attr
 }
 
-static MAIN_ATTRS: Table<b::attribute, 2> = Table([attr(&MAX_SCOPE), ptr::null()]);
-
-static STATS_ATTRS: Table<b::attribute, 11> = Table([
-    attr(&ACCEPTED[0]),
-    attr(&ACCEPTED[1]),
-    attr(&ACCEPTED[2]),
-    attr(&ACCEPTED[3]),
-    attr(&REFUSED[0]),
-    attr(&REFUSED[1]),
-    attr(&REFUSED[2]),
-    attr(&REFUSED[3]),
-    attr(&REFUSED[4]),
-    attr(&REFUSED[5]),
+static MAIN_ATTRS: Table<b::attribute, 4> = Table([
+    attr(&MAX_SCOPE),
+    attr(&RPCS_ACCEPTED),
+    attr(&RPCS_REFUSED),
     ptr::null(),
 ]);
 
@@ -242,17 +218,9 @@ static MAIN_GROUP: Group = Group(b::attribute_group {
     ..pin_init::zeroed()
 });
 
-static STATS_GROUP: Group = Group(b::attribute_group {
-    name: as_char_ptr_in_const_context(c"stats"),
-    __bindgen_anon_2: b::attribute_group__bindgen_ty_2 {
-        attrs_const: STATS_ATTRS.0.as_ptr(),
-    },
-    ..pin_init::zeroed()
-});
-
-/// `struct device::groups` of every fwctl device.
-pub(crate) static GROUPS: Table<b::attribute_group, 3> =
-    Table([&MAIN_GROUP.0, &STATS_GROUP.0, ptr::null()]);
+/// `struct device::groups` of every fwctl device: one unnamed group, so
+/// the files sit in the device's own directory.
+pub(crate) static GROUPS: Table<b::attribute_group, 2> = Table([&MAIN_GROUP.0, ptr::null()]);
 
 impl<T, const N: usize> Table<T, N> {
     /// The table's address, for C, which takes it as a mutable pointer but

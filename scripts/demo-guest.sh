@@ -33,7 +33,15 @@ echo "== fwctl cxl set mem0 patrol-scrub 1800   (cycle 24 h; needs debug_write_f
 echo "== the same set with max_scope lowered to debug_read_only is refused:"
 echo debug_read_only >/sys/class/fwctl/fwctl0/max_scope
 "$fwctl" cxl set mem0 patrol-scrub 0c00 2>&1 | sed 's/^/   /' || true
+# Each counter file is one line of numbers, one per field in this order.
+counters() { # FILE FIELD...
+	local file=$1 vals i
+	shift
+	read -ra vals <"/sys/class/fwctl/fwctl0/$file"
+	for ((i = 0; i < $#; i++)); do
+		printf '   %-14s %-17s %s\n' "$file" "${@:i+1:1}" "${vals[i]:-?}"
+	done
+}
 echo "== counters of fwctl0:"
-for f in /sys/class/fwctl/fwctl0/stats/*; do
-	printf '   %-28s %s\n' "$(basename "$f")" "$(cat "$f")"
-done
+counters rpcs_accepted configuration debug_read_only debug_write debug_write_full
+counters rpcs_refused too_long bad_scope no_rawio lockdown policy driver

@@ -242,9 +242,82 @@ mod policy {
         assert_eq!(s.accepted(Scope::Configuration), 0);
         assert_eq!(s.refused(Refusal::Lockdown), 1);
         assert_eq!(s.refused(Refusal::Driver), 0);
-        let names: Vec<_> = Refusal::ALL.iter().map(|r| r.counter_name()).collect();
-        assert_eq!(names.len(), 6);
-        assert!(names.iter().all(|n| n.starts_with("refused_")));
+    }
+
+    fn line(values: &[u64]) -> String {
+        let mut out = String::new();
+        format_counters(values, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn counter_lines_are_space_separated_decimals_and_a_newline() {
+        assert_eq!(line(&[0, 0, 0, 0]), "0 0 0 0\n");
+        assert_eq!(line(&[118, 4, 0, 0]), "118 4 0 0\n");
+        assert_eq!(line(&[7]), "7\n");
+        assert_eq!(line(&[]), "\n");
+        // The longest line still fits a sysfs page many times over.
+        let max = line(&[u64::MAX; 6]);
+        assert_eq!(
+            max,
+            "18446744073709551615 ".repeat(5) + "18446744073709551615\n"
+        );
+        assert!(max.len() < 4096);
+    }
+
+    #[test]
+    fn counter_lines_follow_the_documented_field_order() {
+        let s = Stats::new();
+        for (i, scope) in Scope::ALL.iter().enumerate() {
+            for _ in 0..=i {
+                s.accept(*scope);
+            }
+        }
+        s.refuse(Refusal::Lockdown);
+        s.refuse(Refusal::Driver);
+        s.refuse(Refusal::Driver);
+        assert_eq!(s.accepted_all(), [1, 2, 3, 4]);
+        assert_eq!(s.refused_all(), [0, 0, 0, 1, 0, 2]);
+        assert_eq!(line(&s.accepted_all()), "1 2 3 4\n");
+        assert_eq!(line(&s.refused_all()), "0 0 0 1 0 2\n");
+
+        // Field i of each file is the counter of value i.
+        for (i, scope) in Scope::ALL.iter().enumerate() {
+            assert_eq!(*scope as usize, i);
+            assert_eq!(ACCEPTED_FIELDS[i], scope.name());
+        }
+        for (i, why) in Refusal::ALL.iter().enumerate() {
+            assert_eq!(*why as usize, i);
+            assert_eq!(REFUSED_FIELDS[i], why.field_name());
+        }
+    }
+
+    #[test]
+    fn counter_files_are_the_documented_ones() {
+        // The names and field orders the C selftests and the
+        // documentation use; changing one is a uAPI change.
+        assert_eq!(ACCEPTED_FILE, "rpcs_accepted");
+        assert_eq!(REFUSED_FILE, "rpcs_refused");
+        assert_eq!(
+            ACCEPTED_FIELDS,
+            [
+                "configuration",
+                "debug_read_only",
+                "debug_write",
+                "debug_write_full"
+            ]
+        );
+        assert_eq!(
+            REFUSED_FIELDS,
+            [
+                "too_long",
+                "bad_scope",
+                "no_rawio",
+                "lockdown",
+                "policy",
+                "driver"
+            ]
+        );
     }
 
     #[test]

@@ -453,7 +453,7 @@ static unsigned long long stat_of(struct __test_metadata *_metadata,
 	int ret;
 
 	ret = env_read_stat(&env->fw, name, &val);
-	EXPECT_EQ(0, ret) TH_LOG("stats/%s: %s", name, strerror(-ret));
+	EXPECT_EQ(0, ret) TH_LOG("counter %s: %s", name, strerror(-ret));
 	return val;
 }
 

@@ -761,18 +761,98 @@ int env_attr_path(const struct fwctl_env *env, const char *attr, char *buf,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* A counter of the device's stats/ directory. */
+const char *const fwctl_accepted_fields[FWCTL_NR_ACCEPTED] = {
+	"configuration", "debug_read_only", "debug_write", "debug_write_full",
+};
+
+const char *const fwctl_refused_fields[FWCTL_NR_REFUSED] = {
+	"too_long", "bad_scope", "no_rawio", "lockdown", "policy", "driver",
+};
+
+/*
+ * A counter line: exactly n decimal numbers separated by one space each,
+ * then one newline and nothing else; -EINVAL for anything else.
+ */
+int parse_counters(const char *line, unsigned long long *vals, int n)
+{
+	const char *p = line;
+	char *end;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (i && *p++ != ' ')
+			return -EINVAL;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		errno = 0;
+		vals[i] = strtoull(p, &end, 10);
+		if (errno)
+			return -errno;
+		p = end;
+	}
+	return strcmp(p, "\n") ? -EINVAL : 0;
+}
+
+/* The n counters of file (FWCTL_RPCS_ACCEPTED or FWCTL_RPCS_REFUSED). */
+int env_read_counters(const struct fwctl_env *env, const char *file,
+		      unsigned long long *vals, int n)
+{
+	char path[PATH_MAX], line[512];
+	int ret;
+
+	ret = env_attr_path(env, file, path, sizeof(path));
+	if (ret)
+		return ret;
+	ret = read_file(path, line, sizeof(line));
+	if (ret < 0)
+		return ret;
+	return parse_counters(line, vals, n);
+}
+
+/* The index of name in fields[n], or -ENOENT. */
+static int field_index(const char *const *fields, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(fields[i], name))
+			return i;
+	return -ENOENT;
+}
+
+/*
+ * One counter, by the name "accepted_<scope>" or "refused_<reason>": the
+ * field <scope> of rpcs_accepted or <reason> of rpcs_refused.
+ */
 int env_read_stat(const struct fwctl_env *env, const char *name,
 		  unsigned long long *val)
 {
-	char attr[64], path[PATH_MAX];
-	int ret;
+	unsigned long long vals[FWCTL_NR_REFUSED];
+	const char *const *fields;
+	const char *file;
+	int n, i, ret;
 
-	snprintf(attr, sizeof(attr), "stats/%s", name);
-	ret = env_attr_path(env, attr, path, sizeof(path));
+	if (!strncmp(name, "accepted_", 9)) {
+		file = FWCTL_RPCS_ACCEPTED;
+		fields = fwctl_accepted_fields;
+		n = FWCTL_NR_ACCEPTED;
+		name += 9;
+	} else if (!strncmp(name, "refused_", 8)) {
+		file = FWCTL_RPCS_REFUSED;
+		fields = fwctl_refused_fields;
+		n = FWCTL_NR_REFUSED;
+		name += 8;
+	} else {
+		return -ENOENT;
+	}
+	i = field_index(fields, n, name);
+	if (i < 0)
+		return i;
+	ret = env_read_counters(env, file, vals, n);
 	if (ret)
 		return ret;
-	return read_ull(path, val);
+	*val = vals[i];
+	return 0;
 }
 
 /* The kernel log and taint */

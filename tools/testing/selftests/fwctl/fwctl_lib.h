@@ -98,6 +98,21 @@ const char *policy_word(int level);
 int policy_level(const char *word);
 int env_attr_path(const struct fwctl_env *env, const char *attr, char *buf,
 		  size_t len);
+
+/*
+ * The RPC counters (fwctl-rs only): two read-only files in the device's
+ * directory, each one line of space-separated decimal numbers, one per
+ * field in the order of the arrays below (common/policy.rs).
+ */
+#define FWCTL_RPCS_ACCEPTED	"rpcs_accepted"
+#define FWCTL_RPCS_REFUSED	"rpcs_refused"
+#define FWCTL_NR_ACCEPTED	4	/* one per scope, in scope order */
+#define FWCTL_NR_REFUSED	6	/* one per reason of refusal */
+extern const char *const fwctl_accepted_fields[FWCTL_NR_ACCEPTED];
+extern const char *const fwctl_refused_fields[FWCTL_NR_REFUSED];
+int parse_counters(const char *line, unsigned long long *vals, int n);
+int env_read_counters(const struct fwctl_env *env, const char *file,
+		      unsigned long long *vals, int n);
 int env_read_stat(const struct fwctl_env *env, const char *name,
 		  unsigned long long *val);
 

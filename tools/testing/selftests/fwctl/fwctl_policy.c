@@ -8,13 +8,16 @@
  * debug_write_full; they can only be lowered (raising: EPERM, unknown word:
  * EINVAL).  A device's limit is the lower of the two; an RPC above it gets
  * EPERM and "none" disables the device (open, FWCTL_INFO, FWCTL_RPC: EPERM).
- * /sys/class/fwctl/fwctlM/stats/ counts accepted and refused RPCs, and the
+ * /sys/class/fwctl/fwctlM/rpcs_accepted and rpcs_refused count accepted
+ * RPCs per scope and refused ones per reason, one line of numbers each; the
  * first refusal of a process is logged once.
  *
  * Lowering cannot be undone, so every test starts from a freshly loaded
  * fwctl_core and unloads it at the end.
  */
+#include <dirent.h>
 #include <limits.h>
+#include <sys/stat.h>
 
 #include "kselftest_harness.h"
 #include "fwctl_harness.h"
@@ -33,11 +36,17 @@ enum {
 	NR_STATS,
 };
 
+/* The two files, one after the other, as the enum above numbers them. */
+_Static_assert(REF_TOO_LONG == FWCTL_NR_ACCEPTED, "rpcs_accepted first");
+_Static_assert(NR_STATS == FWCTL_NR_ACCEPTED + FWCTL_NR_REFUSED,
+	       "then rpcs_refused");
+
 static const char *const stat_names[NR_STATS] = {
-	"accepted_configuration", "accepted_debug_read_only",
-	"accepted_debug_write", "accepted_debug_write_full",
-	"refused_too_long", "refused_bad_scope", "refused_no_rawio",
-	"refused_lockdown", "refused_policy", "refused_driver",
+	"rpcs_accepted configuration", "rpcs_accepted debug_read_only",
+	"rpcs_accepted debug_write", "rpcs_accepted debug_write_full",
+	"rpcs_refused too_long", "rpcs_refused bad_scope",
+	"rpcs_refused no_rawio", "rpcs_refused lockdown",
+	"rpcs_refused policy", "rpcs_refused driver",
 };
 
 /* In expected deltas: this counter is not checked. */
@@ -363,14 +372,13 @@ TEST_F_TIMEOUT(policy_limit, scopes, FWCTL_TIMEOUT)
 static void read_stats(struct __test_metadata *_metadata,
 		       const struct fwctl_env *env, struct stats *s)
 {
-	const char *name;
-	int i;
-
-	for (i = 0; i < NR_STATS; i++) {
-		name = stat_names[i];
-		ASSERT_EQ(0, env_read_stat(env, name, &s->v[i]))
-			TH_LOG("stats/%s", name);
-	}
+	ASSERT_EQ(0, env_read_counters(env, FWCTL_RPCS_ACCEPTED, s->v,
+				       FWCTL_NR_ACCEPTED))
+		TH_LOG(FWCTL_RPCS_ACCEPTED);
+	ASSERT_EQ(0, env_read_counters(env, FWCTL_RPCS_REFUSED,
+				       s->v + FWCTL_NR_ACCEPTED,
+				       FWCTL_NR_REFUSED))
+		TH_LOG(FWCTL_RPCS_REFUSED);
 }
 
 /* Each counter moved by want[i] since before (ANY: not checked). */
@@ -386,15 +394,168 @@ static void expect_stats(struct __test_metadata *_metadata,
 	for (i = 0; i < NR_STATS; i++) {
 		delta = after.v[i] - before->v[i];
 		if (want[i] == ANY) {
-			TH_LOG("stats/%s moved by %lld (not checked)",
+			TH_LOG("%s moved by %lld (not checked)",
 			       stat_names[i], delta);
 			continue;
 		}
-		EXPECT_EQ(want[i], delta) TH_LOG("stats/%s", stat_names[i]);
+		EXPECT_EQ(want[i], delta) TH_LOG("%s", stat_names[i]);
 	}
 }
 
-/* k accepted RPCs of scope s move accepted_<s> by k, nothing else. */
+/* Entries the driver core may give any class device (device_add()). */
+static bool driver_core_entry(const char *name)
+{
+	static const char *const names[] = {
+		".", "..", "dev", "device", "power", "subsystem", "uevent",
+		"of_node", "online", "physical_location", "removable",
+		"waiting_for_supplier",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+static const struct {
+	const char *name;
+	mode_t mode;
+} own_files[] = {
+	{ "max_scope", 0644 },
+	{ FWCTL_RPCS_ACCEPTED, 0444 },
+	{ FWCTL_RPCS_REFUSED, 0444 },
+};
+
+/* The device's own entries are exactly own_files[], with their modes. */
+static void expect_own_files(struct __test_metadata *_metadata,
+			     const struct fwctl_env *env)
+{
+	int seen[ARRAY_SIZE(own_files)] = { 0 };
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	size_t i;
+	DIR *d;
+
+	d = opendir(env->sys_path);
+	ASSERT_NE(NULL, d) TH_LOG("%s: %s", env->sys_path, strerror(errno));
+	while ((de = readdir(d))) {
+		if (driver_core_entry(de->d_name))
+			continue;
+		for (i = 0; i < ARRAY_SIZE(own_files); i++)
+			if (!strcmp(de->d_name, own_files[i].name))
+				break;
+		EXPECT_LT(i, ARRAY_SIZE(own_files))
+			TH_LOG("unexpected %s/%s", env->sys_path, de->d_name);
+		if (i < ARRAY_SIZE(own_files))
+			seen[i]++;
+	}
+	closedir(d);
+	for (i = 0; i < ARRAY_SIZE(own_files); i++) {
+		EXPECT_EQ(1, seen[i]) TH_LOG("%s", own_files[i].name);
+		ASSERT_EQ(0, env_attr_path(env, own_files[i].name, path,
+					   sizeof(path)));
+		memset(&st, 0, sizeof(st));
+		EXPECT_EQ(0, lstat(path, &st))
+			TH_LOG("%s: %s", path, strerror(errno));
+		EXPECT_TRUE(S_ISREG(st.st_mode)) TH_LOG("%s", path);
+		EXPECT_EQ(own_files[i].mode, st.st_mode & 07777)
+			TH_LOG("%s: mode %o", path, st.st_mode & 07777);
+	}
+	/* The per-counter files of older versions are gone. */
+	ASSERT_EQ(0, env_attr_path(env, "stats", path, sizeof(path)));
+	EXPECT_EQ(-1, access(path, F_OK)) TH_LOG("%s exists", path);
+}
+
+/* The file's exact content. */
+static void expect_line(struct __test_metadata *_metadata,
+			const struct fwctl_env *env, const char *file,
+			const char *want)
+{
+	char path[PATH_MAX], line[512];
+
+	ASSERT_EQ(0, env_attr_path(env, file, path, sizeof(path)));
+	ASSERT_LT(0, read_file(path, line, sizeof(line))) TH_LOG("%s", path);
+	EXPECT_STREQ(want, line) TH_LOG("%s", path);
+}
+
+/* Each field of a counter file against want[]. */
+static void expect_counters(struct __test_metadata *_metadata,
+			    const struct fwctl_env *env, const char *file,
+			    const char *const *fields,
+			    const unsigned long long *want, int n,
+			    const char *after)
+{
+	unsigned long long v[FWCTL_NR_REFUSED];
+	int i;
+
+	ASSERT_EQ(0, env_read_counters(env, file, v, n)) TH_LOG("%s", file);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(want[i], v[i])
+			TH_LOG("after %s: %s %s", after, file, fields[i]);
+	}
+}
+
+/*
+ * A fresh device has the files max_scope, rpcs_accepted and rpcs_refused,
+ * no directory; the counter files are one line of 4 and 6 zeros; one
+ * accepted RPC of a scope moves exactly that scope's field by one, one
+ * refused RPC exactly its reason's field.
+ */
+TEST_F_TIMEOUT(policy, counter_files, FWCTL_TIMEOUT)
+{
+	unsigned long long acc[FWCTL_NR_ACCEPTED] = { 0 };
+	unsigned long long ref[FWCTL_NR_REFUSED] = { 0 };
+	char path[PATH_MAX], what[64];
+	bool cap = has_cap_sys_rawio();
+	int fd;
+	__u32 s;
+
+	expect_own_files(_metadata, &self->env);
+	expect_line(_metadata, &self->env, FWCTL_RPCS_ACCEPTED, "0 0 0 0\n");
+	expect_line(_metadata, &self->env, FWCTL_RPCS_REFUSED,
+		    "0 0 0 0 0 0\n");
+
+	/* Read-only, even for root. */
+	ASSERT_EQ(0, env_attr_path(&self->env, FWCTL_RPCS_ACCEPTED, path,
+				   sizeof(path)));
+	EXPECT_EQ(-EACCES, write_file(path, "0 0 0 0\n"));
+	ASSERT_EQ(0, env_attr_path(&self->env, FWCTL_RPCS_REFUSED, path,
+				   sizeof(path)));
+	EXPECT_EQ(-EACCES, write_file(path, "0 0 0 0 0 0\n"));
+
+	fd = fwctl_open_or_fail(_metadata, &self->env);
+	for (s = FWCTL_RPC_CONFIGURATION; s <= FWCTL_RPC_DEBUG_WRITE_FULL; s++) {
+		if (scope_expected_errno(s, cap, self->locked)) {
+			TH_LOG("scope %s not tried: CAP_SYS_RAWIO %s, lockdown %s",
+			       scope_name(s), cap ? "yes" : "no",
+			       self->lockdown);
+			continue;
+		}
+		ASSERT_EQ(0, test_rpc(fd, s, FWCTL_TEST_OP_ECHO, 0));
+		acc[s]++;
+		snprintf(what, sizeof(what), "one RPC at %s", scope_name(s));
+		expect_counters(_metadata, &self->env, FWCTL_RPCS_ACCEPTED,
+				fwctl_accepted_fields, acc, FWCTL_NR_ACCEPTED,
+				what);
+		expect_counters(_metadata, &self->env, FWCTL_RPCS_REFUSED,
+				fwctl_refused_fields, ref, FWCTL_NR_REFUSED,
+				what);
+	}
+
+	EXPECT_EQ(-EOPNOTSUPP, test_rpc(fd, 4, FWCTL_TEST_OP_ECHO, 0));
+	ref[REF_BAD_SCOPE - REF_TOO_LONG]++;
+	expect_counters(_metadata, &self->env, FWCTL_RPCS_ACCEPTED,
+			fwctl_accepted_fields, acc, FWCTL_NR_ACCEPTED,
+			"an unknown scope");
+	expect_counters(_metadata, &self->env, FWCTL_RPCS_REFUSED,
+			fwctl_refused_fields, ref, FWCTL_NR_REFUSED,
+			"an unknown scope");
+	close(fd);
+}
+
+/* k accepted RPCs of scope s move the field s of rpcs_accepted by k only. */
 static void check_accepted(struct __test_metadata *_metadata,
 			   const struct fwctl_env *env, __u32 scope, int k)
 {
