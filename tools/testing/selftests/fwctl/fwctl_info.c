@@ -121,6 +121,51 @@ TEST_F_TIMEOUT(info, device_data_zero_padded, FWCTL_TIMEOUT)
 	}
 }
 
+/*
+ * A user buffer far longer than the driver's data, of an odd length, is
+ * zero filled to its last byte and not one byte further.
+ */
+TEST_F_TIMEOUT(info, device_data_zero_padded_long, FWCTL_TIMEOUT)
+{
+	const size_t len = 2 * 1024 * 1024 + 4095;
+	struct fwctl_test_info ti;
+	struct fwctl_info info;
+	unsigned char *buf;
+	size_t i;
+
+	buf = malloc(len + 64);
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0xff, len + 64);
+	ASSERT_EQ(0, fwctl_info_get(self->fd, buf, len, &info));
+	EXPECT_EQ(FWCTL_TEST_INFO_LEN, info.device_data_len);
+	memcpy(&ti, buf, sizeof(ti));
+	EXPECT_EQ(FWCTL_TEST_INFO_MAGIC, ti.magic);
+	for (i = sizeof(ti); i < len; i++) {
+		ASSERT_EQ(0, buf[i]) TH_LOG("byte %zu not zeroed", i);
+	}
+	for (; i < len + 64; i++) {
+		ASSERT_EQ(0xff, buf[i]) TH_LOG("byte %zu written", i);
+	}
+	free(buf);
+}
+
+/* Zero filling that runs into unmapped memory is EFAULT. */
+TEST_F_TIMEOUT(info, zero_padding_runs_into_hole, FWCTL_TIMEOUT)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct fwctl_info info;
+	unsigned char *map;
+
+	map = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(0, munmap(map + 2 * page, page));
+	/* The driver's 16 bytes fit; the padding's last byte does not. */
+	EXPECT_EQ(-EFAULT, fwctl_info_get(self->fd, map + 64,
+					  2 * page - 64 + 1, &info));
+	ASSERT_EQ(0, munmap(map, 2 * page));
+}
+
 /* A shorter user buffer gets a truncated copy; the real length is told. */
 TEST_F_TIMEOUT(info, device_data_truncated, FWCTL_TIMEOUT)
 {
