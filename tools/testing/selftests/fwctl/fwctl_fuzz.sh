@@ -3,7 +3,7 @@
 #
 # fwctl_fuzz.sh: the bounded reliability run of make check, about a minute
 # in the test guest.  fwctl_fuzz fuzzes FWCTL_INFO and FWCTL_RPC from 3
-# threads for FWCTL_FUZZ_TIME seconds (default 25) while 100 device unplug
+# threads for FWCTL_FUZZ_TIME seconds (default 45) while 100 device unplug
 # cycles (fwctl_test, the CXL memdev, mlx5_sim when built) and one module
 # unload cycle run beside it, then checks for leaks (kmemleak included,
 # unless lockdown closed it) and splats.  FWCTL_FUZZ_SEED replays a seed.
@@ -17,7 +17,7 @@ if [ ! -x "$fuzz" ]; then
 	echo "# $fuzz is not built (make -C tools/testing/selftests/fwctl)"
 	exit 1
 fi
-args=(--threads 3 --time "${FWCTL_FUZZ_TIME:-25}" --cycles 100
+args=(--threads 3 --time "${FWCTL_FUZZ_TIME:-45}" --cycles 100
       --module-cycles 1 --fail-open --kmemleak --quiet)
 [ -n "${FWCTL_FUZZ_SEED:-}" ] && args+=(--seed "$FWCTL_FUZZ_SEED")
 exec "$fuzz" "${args[@]}"
