@@ -212,9 +212,9 @@ pub const REFUSED_FIELDS: [&str; 6] = [
     "driver",
 ];
 
-/// Whether two strings are equal, in a constant.
-const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+/// Whether two byte strings are equal, in a constant (the core checks its
+/// sysfs names against the ones here with it).
+pub const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -233,13 +233,19 @@ const _: () = {
     let mut i = 0;
     while i < ACCEPTED_FIELDS.len() {
         assert!(Scope::ALL[i] as usize == i);
-        assert!(str_eq(ACCEPTED_FIELDS[i], Scope::ALL[i].name()));
+        assert!(bytes_eq(
+            ACCEPTED_FIELDS[i].as_bytes(),
+            Scope::ALL[i].name().as_bytes()
+        ));
         i += 1;
     }
     let mut i = 0;
     while i < REFUSED_FIELDS.len() {
         assert!(Refusal::ALL[i] as usize == i);
-        assert!(str_eq(REFUSED_FIELDS[i], Refusal::ALL[i].field_name()));
+        assert!(bytes_eq(
+            REFUSED_FIELDS[i].as_bytes(),
+            Refusal::ALL[i].field_name().as_bytes()
+        ));
         i += 1;
     }
 };

@@ -10,7 +10,7 @@
 
 use crate::device::Dev;
 use crate::param;
-use crate::policy::{format_counters, MaxScope, ACCEPTED_FILE, REFUSED_FILE};
+use crate::policy::{bytes_eq, format_counters, MaxScope, ACCEPTED_FILE, REFUSED_FILE};
 use core::fmt::Write;
 use core::ptr;
 use kernel::bindings as b;
@@ -171,22 +171,14 @@ static RPCS_REFUSED: Attr = Attr::ro(c"rpcs_refused", rpcs_refused_show);
 // The sysfs names above are the ones the pure policy code documents (it
 // also ties the fields' order to the counters).
 const _: () = {
-    const fn same(a: &str, b: &CStr) -> bool {
-        let (a, b) = (a.as_bytes(), b.to_bytes());
-        if a.len() != b.len() {
-            return false;
-        }
-        let mut i = 0;
-        while i < a.len() {
-            if a[i] != b[i] {
-                return false;
-            }
-            i += 1;
-        }
-        true
-    }
-    assert!(same(ACCEPTED_FILE, c"rpcs_accepted"));
-    assert!(same(REFUSED_FILE, c"rpcs_refused"));
+    assert!(bytes_eq(
+        ACCEPTED_FILE.as_bytes(),
+        c"rpcs_accepted".to_bytes()
+    ));
+    assert!(bytes_eq(
+        REFUSED_FILE.as_bytes(),
+        c"rpcs_refused".to_bytes()
+    ));
 };
 
 /// A NULL-terminated pointer table, as C wants it.
