@@ -11,7 +11,6 @@ use kernel::bindings as b;
 use kernel::error::to_result;
 use kernel::prelude::*;
 use kernel::str::BStr;
-use kernel::types::ScopeGuard;
 use kernel::uaccess::{UserPtr, UserSlice, UserSliceReader};
 
 /// Whether the caller has `CAP_SYS_RAWIO` (audited, like `capable()`).
@@ -188,8 +187,8 @@ impl UserBuf<'_> {
 ///
 /// # Invariants
 ///
-/// `ptr` points to `len` initialised bytes allocated by `kvmalloc()` and
-/// owned by this value.
+/// `ptr` points to `len` bytes allocated by `kvmalloc()` and owned by this
+/// value; they are initialised once [`KvBuf::read_user()`] has returned it.
 pub(crate) struct KvBuf {
     ptr: NonNull<u8>,
     len: usize,
@@ -197,7 +196,7 @@ pub(crate) struct KvBuf {
 
 impl KvBuf {
     /// Allocates `len` bytes (not zeroed) and fills them from user memory.
-    fn read_user(reader: UserSliceReader, len: usize) -> Result<Self> {
+    fn read_user(mut reader: UserSliceReader, len: usize) -> Result<Self> {
         // SAFETY: `kvrealloc()` of a NULL pointer is `kvmalloc()`: it
         // returns NULL or a new buffer of `len` bytes (at least one, so
         // that a length of 0 cannot return `ZERO_SIZE_PTR`).
@@ -210,22 +209,18 @@ impl KvBuf {
                 b::NUMA_NO_NODE,
             )
         };
-        let ptr = NonNull::new(raw.cast::<u8>()).ok_or(ENOMEM)?;
-        // Frees the buffer if the copy fails.
-        let guard = ScopeGuard::new(|| {
-            // SAFETY: allocated just above and not handed out.
-            unsafe { b::kvfree(ptr.as_ptr().cast()) }
-        });
-        // SAFETY: `ptr` is valid for writes of `len` bytes (allocated just
-        // above) and nothing else refers to it.
-        let spare =
-            unsafe { slice::from_raw_parts_mut(ptr.as_ptr().cast::<MaybeUninit<u8>>(), len) };
-        let mut reader = reader;
+        // INVARIANT: from `kvmalloc()`, `len` bytes, ours; dropped (freed)
+        // if the copy below fails, so never returned uninitialised.
+        let buf = KvBuf {
+            ptr: NonNull::new(raw.cast::<u8>()).ok_or(ENOMEM)?,
+            len,
+        };
+        let uninit = buf.ptr.as_ptr().cast::<MaybeUninit<u8>>();
+        // SAFETY: `buf` owns `len` writable bytes at `uninit` and nothing
+        // else refers to them while `spare` lives.
+        let spare = unsafe { slice::from_raw_parts_mut(uninit, len) };
         reader.read_raw(spare)?;
-        guard.dismiss();
-        // INVARIANT: `read_raw()` succeeded, so every byte is initialised;
-        // the buffer came from `kvmalloc()` and is ours.
-        Ok(KvBuf { ptr, len })
+        Ok(buf)
     }
 
     /// The bytes.
