@@ -191,26 +191,30 @@ pub const ACCEPTED_FILE: &str = "rpcs_accepted";
 
 /// The fields of [`ACCEPTED_FILE`]: one per scope, in `Scope` order (the
 /// index is the uAPI value), named as in `max_scope`.
-pub const ACCEPTED_FIELDS: [&str; 4] = [
-    "configuration",
-    "debug_read_only",
-    "debug_write",
-    "debug_write_full",
-];
+pub const ACCEPTED_FIELDS: [&str; 4] = {
+    let mut f = [""; 4];
+    let mut i = 0;
+    while i < f.len() {
+        f[i] = Scope::ALL[i].name();
+        i += 1;
+    }
+    f
+};
 
 /// The file of RPCs refused per reason; fields: [`REFUSED_FIELDS`].
 pub const REFUSED_FILE: &str = "rpcs_refused";
 
 /// The fields of [`REFUSED_FILE`]: one per reason, in [`Refusal::ALL`]
 /// order (the index is the `Refusal` value).
-pub const REFUSED_FIELDS: [&str; 6] = [
-    "too_long",
-    "bad_scope",
-    "no_rawio",
-    "lockdown",
-    "policy",
-    "driver",
-];
+pub const REFUSED_FIELDS: [&str; 6] = {
+    let mut f = [""; 6];
+    let mut i = 0;
+    while i < f.len() {
+        f[i] = Refusal::ALL[i].field_name();
+        i += 1;
+    }
+    f
+};
 
 /// Whether two byte strings are equal, in a constant (the core checks its
 /// sysfs names against the ones here with it).
@@ -228,24 +232,17 @@ pub const fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
-// The field orders above are the ones the counters are indexed by.
+// The counters are indexed by the value of the scope or reason, which is
+// its position in the field orders above.
 const _: () = {
     let mut i = 0;
-    while i < ACCEPTED_FIELDS.len() {
+    while i < Scope::ALL.len() {
         assert!(Scope::ALL[i] as usize == i);
-        assert!(bytes_eq(
-            ACCEPTED_FIELDS[i].as_bytes(),
-            Scope::ALL[i].name().as_bytes()
-        ));
         i += 1;
     }
     let mut i = 0;
-    while i < REFUSED_FIELDS.len() {
+    while i < Refusal::ALL.len() {
         assert!(Refusal::ALL[i] as usize == i);
-        assert!(bytes_eq(
-            REFUSED_FIELDS[i].as_bytes(),
-            Refusal::ALL[i].field_name().as_bytes()
-        ));
         i += 1;
     }
 };
