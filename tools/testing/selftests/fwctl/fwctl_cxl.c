@@ -45,7 +45,6 @@
 #include "kselftest_harness.h"
 #include "fwctl_harness.h"
 
-#define CXL_BUS_DIR		"/sys/bus/cxl/devices"
 #define CXL_MODULE		"fwctl_cxl"
 
 /* Mailbox opcodes (CXL r3.2 8.2.9.6) and return codes (Table 8-34). */
@@ -202,83 +201,16 @@ static void __attribute__((constructor)) cxl_register_unload(void)
 
 /* Devices */
 
-static bool is_memdev_name(const char *name)
-{
-	const char *p;
-
-	if (strncmp(name, "mem", 3) || !name[3])
-		return false;
-	for (p = name + 3; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
-}
-
-/* Number of memN on the CXL bus (0 without the bus). */
-static int count_memdevs(void)
-{
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	d = opendir(CXL_BUS_DIR);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d)))
-		if (is_memdev_name(de->d_name))
-			n++;
-	closedir(d);
-	return n;
-}
-
-/* M of the first fwctlM in dir, or -ENOENT. */
-static int fwctl_minor_in(const char *dir)
-{
-	int minor = -ENOENT, m;
-	struct dirent *de;
-	DIR *d;
-
-	d = opendir(dir);
-	if (!d)
-		return -ENOENT;
-	while ((de = readdir(d))) {
-		if (sscanf(de->d_name, "fwctl%d", &m) == 1) {
-			minor = m;
-			break;
-		}
-	}
-	closedir(d);
-	return minor;
-}
-
 /* The first memN with a fwctl device: fills env, or -ENOENT. */
 static int cxl_find(struct cxl_env *env)
 {
-	char dir[sizeof(env->fwctl_dir)];
-	struct dirent *de;
-	int minor = -ENOENT;
-	DIR *d;
+	int minor;
 
-	d = opendir(CXL_BUS_DIR);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (!is_memdev_name(de->d_name))
-			continue;
-		snprintf(dir, sizeof(dir), CXL_BUS_DIR "/%s/fwctl",
-			 de->d_name);
-		minor = fwctl_minor_in(dir);
-		if (minor >= 0) {
-			snprintf(env->memdev, sizeof(env->memdev), "%s",
-				 de->d_name);
-			snprintf(env->fwctl_dir, sizeof(env->fwctl_dir), "%s",
-				 dir);
-			break;
-		}
-	}
-	closedir(d);
+	minor = cxl_first_fwctl(env->memdev, sizeof(env->memdev));
 	if (minor < 0)
 		return minor;
+	snprintf(env->fwctl_dir, sizeof(env->fwctl_dir),
+		 CXL_BUS_DIR "/%s/fwctl", env->memdev);
 	memset(&env->fw, 0, sizeof(env->fw));
 	env->fw.index = -1;
 	env->fw.minor = minor;
@@ -318,7 +250,7 @@ static void cxl_env_setup(struct __test_metadata *_metadata,
 	env->fw.minor = -1;
 	if (geteuid())
 		SKIP(return, "must run as root");
-	n = count_memdevs();
+	n = cxl_count_memdevs();
 	ASSERT_LE(0, n) TH_LOG("read " CXL_BUS_DIR ": %s", strerror(-n));
 	if (n == 0)
 		SKIP(return, "no CXL memdev in " CXL_BUS_DIR

@@ -2237,57 +2237,6 @@ static bool ko_exists(const char *name)
 /* ------------------------------------------------------------------ */
 /* CXL.                                                                */
 
-#define CXL_BUS_DIR	"/sys/bus/cxl/devices"
-
-/* The first memN with a fwctl device: its minor, or -ENOENT. */
-static int cxl_fwctl_minor(char *memdev, size_t len)
-{
-	char dir[PATH_MAX];
-	struct dirent *de, *fe;
-	int minor = -ENOENT, m;
-	DIR *d, *f;
-
-	d = opendir(CXL_BUS_DIR);
-	if (!d)
-		return -ENOENT;
-	while (minor < 0 && (de = readdir(d))) {
-		if (strncmp(de->d_name, "mem", 3) ||
-		    de->d_name[3] < '0' || de->d_name[3] > '9')
-			continue;
-		snprintf(dir, sizeof(dir), CXL_BUS_DIR "/%s/fwctl", de->d_name);
-		f = opendir(dir);
-		if (!f)
-			continue;
-		while ((fe = readdir(f)))
-			if (sscanf(fe->d_name, "fwctl%d", &m) == 1) {
-				minor = m;
-				if (memdev)
-					snprintf(memdev, len, "%s", de->d_name);
-				break;
-			}
-		closedir(f);
-	}
-	closedir(d);
-	return minor;
-}
-
-static int count_memdevs(void)
-{
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	d = opendir(CXL_BUS_DIR);
-	if (!d)
-		return 0;
-	while ((de = readdir(d)))
-		if (!strncmp(de->d_name, "mem", 3) &&
-		    de->d_name[3] >= '0' && de->d_name[3] <= '9')
-			n++;
-	closedir(d);
-	return n;
-}
-
 /* The PCI function above memN: the last "dddd:bb:dd.f" of its path. */
 static int cxl_pci_of(const char *memdev, char *pci, size_t len)
 {
@@ -2427,7 +2376,7 @@ static void plug_cxl(void)
 		plug_fail("unbind cxl_pci", ret);
 		return;
 	}
-	if (cxl_fwctl_minor(memdev, sizeof(memdev)) >= 0)
+	if (cxl_first_fwctl(memdev, sizeof(memdev)) >= 0)
 		violation(NULL, "plugger: %s keeps a fwctl device after unbind",
 			  memdev);
 	refresh_devices();
@@ -2437,9 +2386,9 @@ static void plug_cxl(void)
 		return;
 	}
 	deadline = now_ms() + 20000;
-	while (cxl_fwctl_minor(NULL, 0) < 0 && now_ms() < deadline)
+	while (cxl_first_fwctl(NULL, 0) < 0 && now_ms() < deadline)
 		sleep_ms(20);
-	if (cxl_fwctl_minor(NULL, 0) < 0)
+	if (cxl_first_fwctl(NULL, 0) < 0)
 		violation(NULL, "plugger: no CXL fwctl device 20 s after binding %s",
 			  env.pci);
 	atomic_fetch_add(&n_plug_cxl, 1);
@@ -2546,7 +2495,7 @@ static void plug_modules(void)
 		ret = ko_load("fwctl_cxl", "");
 		if (ret)
 			plug_fail("insmod fwctl_cxl", ret);
-		while (cxl_fwctl_minor(NULL, 0) < 0 && now_ms() < deadline)
+		while (cxl_first_fwctl(NULL, 0) < 0 && now_ms() < deadline)
 			sleep_ms(20);
 	}
 	if (env.mlx5_loaded) {
@@ -3140,7 +3089,7 @@ static int setup(void)
 
 	if (!opt.want[K_CXL]) {
 		snprintf(env.cxl_skip, sizeof(env.cxl_skip), "not asked for");
-	} else if (count_memdevs() == 0) {
+	} else if (cxl_count_memdevs() <= 0) {
 		snprintf(env.cxl_skip, sizeof(env.cxl_skip),
 			 "no CXL memdev in " CXL_BUS_DIR " (guest without the CXL device)");
 	} else {
@@ -3153,7 +3102,7 @@ static int setup(void)
 			cleanup_cxl = true;
 		}
 		env.cxl_loaded = true;
-		minor = cxl_fwctl_minor(memdev, sizeof(memdev));
+		minor = cxl_first_fwctl(memdev, sizeof(memdev));
 		if (minor < 0) {
 			say("CXL memdev(s) but no fwctl device under any");
 			return -ENODEV;

@@ -128,6 +128,87 @@ int count_dir_entries(const char *dir, const char *prefix)
 	return n;
 }
 
+/* CXL memory devices */
+
+/* "mem" and a number: a memdev's name on the CXL bus. */
+bool cxl_is_memdev_name(const char *name)
+{
+	const char *p;
+
+	if (strncmp(name, "mem", 3) || !name[3])
+		return false;
+	for (p = name + 3; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+/* Number of memN on the CXL bus (0 without the bus), or -errno. */
+int cxl_count_memdevs(void)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir(CXL_BUS_DIR);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d)))
+		if (cxl_is_memdev_name(de->d_name))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* M of the first fwctlM in dir, or -ENOENT. */
+int fwctl_minor_in(const char *dir)
+{
+	int minor = -ENOENT, m;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return -ENOENT;
+	while ((de = readdir(d))) {
+		if (sscanf(de->d_name, "fwctl%d", &m) == 1) {
+			minor = m;
+			break;
+		}
+	}
+	closedir(d);
+	return minor;
+}
+
+/*
+ * The first memN with a fwctl device: its minor, and its name in memdev
+ * unless NULL; -ENOENT if there is none, -errno without the bus.
+ */
+int cxl_first_fwctl(char *memdev, size_t len)
+{
+	char dir[PATH_MAX];
+	int minor = -ENOENT;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(CXL_BUS_DIR);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!cxl_is_memdev_name(de->d_name))
+			continue;
+		snprintf(dir, sizeof(dir), CXL_BUS_DIR "/%s/fwctl", de->d_name);
+		minor = fwctl_minor_in(dir);
+		if (minor >= 0) {
+			if (memdev)
+				snprintf(memdev, len, "%s", de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	return minor;
+}
+
 /* Modules */
 
 /* The repository: $FWCTL_REPO, else four levels above this program. */

@@ -52,6 +52,13 @@ int read_word(const char *path, char *buf, size_t len);
 int read_ull(const char *path, unsigned long long *val);
 int count_dir_entries(const char *dir, const char *prefix);
 
+/* CXL memory devices (memN) on the CXL bus */
+#define CXL_BUS_DIR		"/sys/bus/cxl/devices"
+bool cxl_is_memdev_name(const char *name);
+int cxl_count_memdevs(void);
+int fwctl_minor_in(const char *dir);
+int cxl_first_fwctl(char *memdev, size_t len);
+
 /* Modules, by name: fwctl_core, fwctl_mlx5, fwctl_test, fwctl_rust_test, mlx5_sim */
 bool module_is_loaded(const char *name);
 int module_load(const char *name, const char *params);
