@@ -432,6 +432,24 @@ static void jlat(const char *key, struct lat l)
 	jclose();
 }
 
+/*
+ * One latency figure: calls of fn with a len-byte payload on fd, measured
+ * as measure_lat() does and written to the JSON under key.
+ */
+static struct lat lat_figure(const char *key, int fd, unsigned int len,
+			     int (*fn)(struct op *), const char *what,
+			     double budget_s, unsigned int min_n)
+{
+	struct op op;
+	struct lat l;
+
+	op_init(&op, fd, len, fn);
+	l = measure_lat(&op, what, budget_s, min_n);
+	op_free(&op);
+	jlat(key, l);
+	return l;
+}
+
 /* Throughput: calls per second of nthreads threads, each with its own FD. */
 
 struct worker {
@@ -521,7 +539,6 @@ static int cmd_micro(const char *out)
 {
 	static char paths[MAX_DEVS][32];
 	static const int nthreads[] = { 1, 2, 8 };
-	struct op op;
 	char key[32], what[64];
 	unsigned int s, t;
 	int ndev, fd, cfd;
@@ -536,18 +553,12 @@ static int cmd_micro(const char *out)
 	cfd = xopen(COPY_DEV);
 
 	jbegin(out, "micro");
-	op_init(&op, fd, 16, op_enotty);
-	l = measure_lat(&op, "ENOTTY", 0.5, 200);
-	op_free(&op);
-	jlat("enotty", l);
+	l = lat_figure("enotty", fd, 16, op_enotty, "ENOTTY", 0.5, 200);
 	fprintf(stderr, "  enotty              median %8.1f us\n",
 		l.median_ns / 1e3);
 
 	open_path = paths[0];
-	op_init(&op, -1, 16, op_open);
-	l = measure_lat(&op, "open+close", 0.5, 100);
-	op_free(&op);
-	jlat("open_close", l);
+	l = lat_figure("open_close", -1, 16, op_open, "open+close", 0.5, 100);
 	fprintf(stderr, "  open+close          median %8.1f us\n",
 		l.median_ns / 1e3);
 
@@ -560,33 +571,20 @@ static int cmd_micro(const char *out)
 		snprintf(key, sizeof(key), "%u", len);
 		jopen(key);
 
-		op_init(&op, fd, len, op_rpc);
 		snprintf(what, sizeof(what), "FWCTL_RPC %u B", len);
-		l = measure_lat(&op, what, 0.6, min_n);
-		op_free(&op);
-		jlat("rpc", l);
+		l = lat_figure("rpc", fd, len, op_rpc, what, 0.6, min_n);
 		fprintf(stderr, "  rpc  %8u B       median %8.1f us  p99 %8.1f us (n=%u)\n",
 			len, l.median_ns / 1e3, l.p99_ns / 1e3, l.n);
 
-		op_init(&op, fd, len, op_info);
 		snprintf(what, sizeof(what), "FWCTL_INFO %u B", len);
-		l = measure_lat(&op, what, 0.6, min_n);
-		op_free(&op);
-		jlat("info", l);
+		l = lat_figure("info", fd, len, op_info, what, 0.6, min_n);
 		fprintf(stderr, "  info %8u B       median %8.1f us  p99 %8.1f us (n=%u)\n",
 			len, l.median_ns / 1e3, l.p99_ns / 1e3, l.n);
 
-		op_init(&op, cfd, len, op_copy_rpc);
 		snprintf(what, sizeof(what), "copy floor %u B in and out", len);
-		l = measure_lat(&op, what, 0.4, min_n);
-		op_free(&op);
-		jlat("copy_rpc", l);
-
-		op_init(&op, cfd, len, op_copy_info);
+		lat_figure("copy_rpc", cfd, len, op_copy_rpc, what, 0.4, min_n);
 		snprintf(what, sizeof(what), "copy floor %u B out", len);
-		l = measure_lat(&op, what, 0.4, min_n);
-		op_free(&op);
-		jlat("copy_info", l);
+		lat_figure("copy_info", cfd, len, op_copy_info, what, 0.4, min_n);
 
 		/* Throughput with 1 and 2 threads, one device, an FD each. */
 		for (t = 1; t <= 2; t++) {
