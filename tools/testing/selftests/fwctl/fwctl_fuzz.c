@@ -69,6 +69,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
@@ -3222,6 +3223,101 @@ static void parse_drivers(const char *list)
 	}
 }
 
+/*
+ * The command line, into opt (and *fail_open); true if it gave a seed.
+ * Options only, in any order ("+": no reordering, so that the replay line
+ * prints them as given).
+ */
+static bool parse_args(int argc, char **argv, bool *fail_open)
+{
+	enum {
+		O_SEED = 256, O_CALLS, O_TIME, O_MAX_TIME, O_THREADS, O_CYCLES,
+		O_MODULE_CYCLES, O_DEV_SIZE, O_UCTX_SIZE, O_TEST_DEVS,
+		O_DRIVERS, O_FAIL_OPEN, O_KMEMLEAK, O_NO_LEAK_CHECK, O_TRACE,
+		O_QUIET,
+	};
+	static const struct option longopts[] = {
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "calls", required_argument, NULL, O_CALLS },
+		{ "time", required_argument, NULL, O_TIME },
+		{ "max-time", required_argument, NULL, O_MAX_TIME },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "cycles", required_argument, NULL, O_CYCLES },
+		{ "module-cycles", required_argument, NULL, O_MODULE_CYCLES },
+		{ "dev-size", required_argument, NULL, O_DEV_SIZE },
+		{ "uctx-size", required_argument, NULL, O_UCTX_SIZE },
+		{ "test-devs", required_argument, NULL, O_TEST_DEVS },
+		{ "drivers", required_argument, NULL, O_DRIVERS },
+		{ "fail-open", no_argument, NULL, O_FAIL_OPEN },
+		{ "kmemleak", no_argument, NULL, O_KMEMLEAK },
+		{ "no-leak-check", no_argument, NULL, O_NO_LEAK_CHECK },
+		{ "trace", no_argument, NULL, O_TRACE },
+		{ "quiet", no_argument, NULL, O_QUIET },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool seeded = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_SEED:
+			opt.seed = parse_num(optarg);
+			seeded = true;
+			break;
+		case O_CALLS:
+			opt.calls = parse_num(optarg);
+			break;
+		case O_TIME:
+			opt.time = parse_num(optarg);
+			break;
+		case O_MAX_TIME:
+			opt.max_time = parse_num(optarg);
+			break;
+		case O_THREADS:
+			opt.threads = parse_num(optarg);
+			break;
+		case O_CYCLES:
+			opt.cycles = parse_num(optarg);
+			break;
+		case O_MODULE_CYCLES:
+			opt.module_cycles = parse_num(optarg);
+			break;
+		case O_DEV_SIZE:
+			opt.dev_size = parse_num(optarg);
+			break;
+		case O_UCTX_SIZE:
+			opt.uctx_size = parse_num(optarg);
+			break;
+		case O_TEST_DEVS:
+			opt.test_devs = parse_num(optarg);
+			break;
+		case O_DRIVERS:
+			parse_drivers(optarg);
+			break;
+		case O_FAIL_OPEN:
+			*fail_open = true;
+			break;
+		case O_KMEMLEAK:
+			opt.kmemleak = true;
+			break;
+		case O_NO_LEAK_CHECK:
+			opt.leak_check = false;
+			break;
+		case O_TRACE:
+			opt.trace = true;
+			break;
+		case O_QUIET:
+			opt.quiet = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	return seeded;
+}
+
 static void print_stats(const struct stats *st)
 {
 	char line[2048];
@@ -3268,46 +3364,7 @@ int main(int argc, char **argv)
 	unsigned int t;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(a, "--seed") && v) {
-			opt.seed = parse_num(v); seeded = true; i++;
-		} else if (!strcmp(a, "--calls") && v) {
-			opt.calls = parse_num(v); i++;
-		} else if (!strcmp(a, "--time") && v) {
-			opt.time = parse_num(v); i++;
-		} else if (!strcmp(a, "--max-time") && v) {
-			opt.max_time = parse_num(v); i++;
-		} else if (!strcmp(a, "--threads") && v) {
-			opt.threads = parse_num(v); i++;
-		} else if (!strcmp(a, "--cycles") && v) {
-			opt.cycles = parse_num(v); i++;
-		} else if (!strcmp(a, "--module-cycles") && v) {
-			opt.module_cycles = parse_num(v); i++;
-		} else if (!strcmp(a, "--dev-size") && v) {
-			opt.dev_size = parse_num(v); i++;
-		} else if (!strcmp(a, "--uctx-size") && v) {
-			opt.uctx_size = parse_num(v); i++;
-		} else if (!strcmp(a, "--test-devs") && v) {
-			opt.test_devs = parse_num(v); i++;
-		} else if (!strcmp(a, "--drivers") && v) {
-			parse_drivers(v); i++;
-		} else if (!strcmp(a, "--fail-open")) {
-			fail_open = true;
-		} else if (!strcmp(a, "--kmemleak")) {
-			opt.kmemleak = true;
-		} else if (!strcmp(a, "--no-leak-check")) {
-			opt.leak_check = false;
-		} else if (!strcmp(a, "--trace")) {
-			opt.trace = true;
-		} else if (!strcmp(a, "--quiet")) {
-			opt.quiet = true;
-		} else {
-			usage();
-		}
-	}
+	seeded = parse_args(argc, argv, &fail_open);
 	if (!seeded) {
 		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 
@@ -3321,7 +3378,8 @@ int main(int argc, char **argv)
 	printf("# fwctl_fuzz: seed %#llx\n", (unsigned long long)opt.seed);
 	printf("# replay:");
 	for (i = 0; i < argc; i++)
-		if (strcmp(argv[i], "--seed") && (!i || strcmp(argv[i - 1], "--seed")))
+		if (strcmp(argv[i], "--seed") && strncmp(argv[i], "--seed=", 7) &&
+		    (!i || strcmp(argv[i - 1], "--seed")))
 			printf(" %s", argv[i]);
 	printf(" --seed %#llx\n", (unsigned long long)opt.seed);
 	fflush(stdout);
