@@ -131,7 +131,7 @@ int count_dir_entries(const char *dir, const char *prefix)
 /* CXL memory devices */
 
 /* "mem" and a number: a memdev's name on the CXL bus. */
-bool cxl_is_memdev_name(const char *name)
+static bool cxl_is_memdev_name(const char *name)
 {
 	const char *p;
 
@@ -161,7 +161,7 @@ int cxl_count_memdevs(void)
 }
 
 /* M of the first fwctlM in dir, or -ENOENT. */
-int fwctl_minor_in(const char *dir)
+static int fwctl_minor_in(const char *dir)
 {
 	int minor = -ENOENT, m;
 	struct dirent *de;
@@ -854,7 +854,7 @@ const char *const fwctl_refused_fields[FWCTL_NR_REFUSED] = {
  * A counter line: exactly n decimal numbers separated by one space each,
  * then one newline and nothing else; -EINVAL for anything else.
  */
-int parse_counters(const char *line, unsigned long long *vals, int n)
+static int parse_counters(const char *line, unsigned long long *vals, int n)
 {
 	const char *p = line;
 	char *end;

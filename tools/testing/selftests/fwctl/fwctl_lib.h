@@ -54,9 +54,7 @@ int count_dir_entries(const char *dir, const char *prefix);
 
 /* CXL memory devices (memN) on the CXL bus */
 #define CXL_BUS_DIR		"/sys/bus/cxl/devices"
-bool cxl_is_memdev_name(const char *name);
 int cxl_count_memdevs(void);
-int fwctl_minor_in(const char *dir);
 int cxl_first_fwctl(char *memdev, size_t len);
 
 /* Modules, by name: fwctl_core, fwctl_mlx5, fwctl_test, fwctl_rust_test, mlx5_sim */
@@ -117,7 +115,6 @@ int env_attr_path(const struct fwctl_env *env, const char *attr, char *buf,
 #define FWCTL_NR_REFUSED	6	/* one per reason of refusal */
 extern const char *const fwctl_accepted_fields[FWCTL_NR_ACCEPTED];
 extern const char *const fwctl_refused_fields[FWCTL_NR_REFUSED];
-int parse_counters(const char *line, unsigned long long *vals, int n);
 int env_read_counters(const struct fwctl_env *env, const char *file,
 		      unsigned long long *vals, int n);
 int env_read_stat(const struct fwctl_env *env, const char *name,
