@@ -80,16 +80,15 @@ test-modules: modules
 CLIPPY_SRCS = $(sort $(filter-out %_generated.rs,$(wildcard $(addsuffix /*.rs,core cxl mlx5 common tools/testing/fwctl_rust_test))) \
 	$(wildcard $(addsuffix /Kbuild,. core cxl mlx5 tools/testing/fwctl_rust_test)) \
 	$(wildcard mlx5/*.h mlx5/*.params cxl/*.h cxl/*.params scripts/*.mk) Makefile)
-CLIPPY_KEY = $(firstword $(shell cat $(KDIR)/.config $(CLIPPY_SRCS) | sha256sum))
-CLIPPY_OK  = $(CACHE)/clippy/$(CLIPPY_KEY).ok
 clippy: $(if $(OWN_KERNEL),kernel)
-	@if [ -z "$(FORCE_CLIPPY)" ] && [ -f "$(CLIPPY_OK)" ]; then \
-		echo "clippy: clean before for these sources and this kernel ($(CLIPPY_OK))"; \
+	@ok=$(CACHE)/clippy/$$(cat $(KDIR)/.config $(CLIPPY_SRCS) | sha256sum | cut -d' ' -f1).ok; \
+	if [ -z "$(FORCE_CLIPPY)" ] && [ -f "$$ok" ]; then \
+		echo "clippy: clean before for these sources and this kernel ($$ok)"; \
 	else \
 		$(KMAKE) CLIPPY=1 CLIPPY_DRIVER=/usr/bin/clippy-driver KRUSTFLAGS=-Dwarnings modules && \
 		$(MAKE) -C tools/testing/fwctl_rust_test KDIR=$(KDIR) CLIPPY=1 \
 			CLIPPY_DRIVER=/usr/bin/clippy-driver KRUSTFLAGS=-Dwarnings && \
-		mkdir -p $(CACHE)/clippy && touch $(CLIPPY_OK); \
+		mkdir -p $(CACHE)/clippy && touch "$$ok"; \
 	fi
 
 # rustfmt with the kernel's configuration, on every crate root of the
@@ -242,5 +241,5 @@ endif
 
 # The Rust core against upstream's C core (built from the kernel tree at
 # bench time, never shipped), in one guest boot; results under out/bench/.
-bench: modules test-modules
+bench: test-modules
 	@KDIR=$(KDIR) scripts/bench.sh
