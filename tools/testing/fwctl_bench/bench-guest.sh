@@ -25,24 +25,15 @@ repo=$(cd "$here/../../.." && pwd)
 
 out=$1 ref_ko=$2
 bench=$here/fwctl_bench
-rust_ko=$repo/core/fwctl_core.ko
-test_ko=$repo/tools/testing/fwctl_test/fwctl_test.ko
-cxl_ko=$repo/cxl/fwctl_cxl.ko
+rust_ko=$(ko fwctl_core)
+test_ko=$(ko fwctl_test)
+cxl_ko=$(ko fwctl_cxl)
 t0=$(date +%s)
 
 log() { printf '[%4d s] %s\n' $(( $(date +%s) - t0 )) "$*" >&2; }
 
-unload_all() {
-	local m
-	for m in fwctl_test fwctl_cxl fwctl_core fwctl; do
-		if grep -q "^$m " /proc/modules; then
-			rmmod "$m"
-		fi
-	done
-}
-
 load_core() { # rust|c
-	unload_all
+	unload_modules fwctl_test fwctl_cxl fwctl_core fwctl
 	case "$1" in
 	rust) insmod "$rust_ko" ;;
 	c) insmod "$ref_ko" ;;
@@ -114,7 +105,7 @@ for i in 2 4; do
 done
 load_core rust
 micro rust-6
-unload_all
+unload_modules fwctl_test fwctl_cxl fwctl_core fwctl
 log "done"
 
 s=$(dmesg_splats)

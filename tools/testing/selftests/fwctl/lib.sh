@@ -20,6 +20,17 @@ ko() { # ko NAME: path of one of the project's modules
 	esac
 }
 
+# unload_modules MOD...: one rmmod of those of MOD... that are loaded, in
+# the order given (dependents first); its status.  Bash only: in the guest
+# every program started is read from the host.
+unload_modules() {
+	local m mods=$'\n'"$(</proc/modules)" rm=()
+	for m in "$@"; do
+		[ "${mods#*$'\n'"$m "}" != "$mods" ] && rm+=("$m")
+	done
+	[ ${#rm[@]} = 0 ] || rmmod "${rm[@]}"
+}
+
 # dmesg_mark: a marker in the kernel log; dmesg_since_mark prints what came after.
 dmesg_mark() {
 	FWCTL_MARK="fwctl-selftest-mark-$$-$RANDOM"

@@ -110,17 +110,6 @@ is_ktap() {
 	return 1
 }
 
-# unload_all: each program starts from unloaded modules, whatever the last
-# left; one rmmod for those loaded, dependents first.
-unload_all() {
-	local m mods=$'\n'"$(</proc/modules)" rm=()
-	for m in fwctl_rust_test fwctl_test fwctl_mlx5 mlx5_sim mlx5_core \
-		 fwctl_cxl fwctl_core; do
-		[ "${mods#*$'\n'"$m "}" != "$mods" ] && rm+=("$m")
-	done
-	[ ${#rm[@]} = 0 ] || rmmod "${rm[@]}" 2>/dev/null
-}
-
 echo "TAP version 13"
 for t in "$@"; do
 	dmesg_mark
@@ -135,7 +124,9 @@ for t in "$@"; do
 	esac
 	printf -v now '%(%s)T' -1
 	echo "# ${t%% *}: $((now - start)) s"
-	unload_all
+	# Each program starts from unloaded modules, whatever the last left.
+	unload_modules fwctl_rust_test fwctl_test fwctl_mlx5 mlx5_sim mlx5_core \
+		       fwctl_cxl fwctl_core 2>/dev/null
 	s=$(dmesg_splats)
 	if [ -n "$s" ]; then
 		echo "# kernel splat during ${t%% *}:"
