@@ -41,13 +41,17 @@ _Static_assert(REF_TOO_LONG == FWCTL_NR_ACCEPTED, "rpcs_accepted first");
 _Static_assert(NR_STATS == FWCTL_NR_ACCEPTED + FWCTL_NR_REFUSED,
 	       "then rpcs_refused");
 
-static const char *const stat_names[NR_STATS] = {
-	"rpcs_accepted configuration", "rpcs_accepted debug_read_only",
-	"rpcs_accepted debug_write", "rpcs_accepted debug_write_full",
-	"rpcs_refused too_long", "rpcs_refused bad_scope",
-	"rpcs_refused no_rawio", "rpcs_refused lockdown",
-	"rpcs_refused policy", "rpcs_refused driver",
-};
+/* Counter i's file and field, for messages. */
+static const char *stat_file(int i)
+{
+	return i < FWCTL_NR_ACCEPTED ? FWCTL_RPCS_ACCEPTED : FWCTL_RPCS_REFUSED;
+}
+
+static const char *stat_field(int i)
+{
+	return i < FWCTL_NR_ACCEPTED ? fwctl_accepted_fields[i] :
+	       fwctl_refused_fields[i - FWCTL_NR_ACCEPTED];
+}
 
 /* In expected deltas: this counter is not checked. */
 #define ANY	-1LL
@@ -394,11 +398,12 @@ static void expect_stats(struct __test_metadata *_metadata,
 	for (i = 0; i < NR_STATS; i++) {
 		delta = after.v[i] - before->v[i];
 		if (want[i] == ANY) {
-			TH_LOG("%s moved by %lld (not checked)",
-			       stat_names[i], delta);
+			TH_LOG("%s %s moved by %lld (not checked)",
+			       stat_file(i), stat_field(i), delta);
 			continue;
 		}
-		EXPECT_EQ(want[i], delta) TH_LOG("%s", stat_names[i]);
+		EXPECT_EQ(want[i], delta)
+			TH_LOG("%s %s", stat_file(i), stat_field(i));
 	}
 }
 
@@ -480,23 +485,6 @@ static void expect_line(struct __test_metadata *_metadata,
 	EXPECT_STREQ(want, line) TH_LOG("%s", path);
 }
 
-/* Each field of a counter file against want[]. */
-static void expect_counters(struct __test_metadata *_metadata,
-			    const struct fwctl_env *env, const char *file,
-			    const char *const *fields,
-			    const unsigned long long *want, int n,
-			    const char *after)
-{
-	unsigned long long v[FWCTL_NR_REFUSED];
-	int i;
-
-	ASSERT_EQ(0, env_read_counters(env, file, v, n)) TH_LOG("%s", file);
-	for (i = 0; i < n; i++) {
-		EXPECT_EQ(want[i], v[i])
-			TH_LOG("after %s: %s %s", after, file, fields[i]);
-	}
-}
-
 /*
  * A fresh device has the files max_scope, rpcs_accepted and rpcs_refused,
  * no directory; the counter files are one line of 4 and 6 zeros; one
@@ -505,9 +493,10 @@ static void expect_counters(struct __test_metadata *_metadata,
  */
 TEST_F_TIMEOUT(policy, counter_files, FWCTL_TIMEOUT)
 {
-	unsigned long long acc[FWCTL_NR_ACCEPTED] = { 0 };
-	unsigned long long ref[FWCTL_NR_REFUSED] = { 0 };
-	char path[PATH_MAX], what[64];
+	/* Every counter is 0 to begin with (checked first). */
+	const struct stats zero = { 0 };
+	long long want[NR_STATS] = { 0 };
+	char path[PATH_MAX];
 	bool cap = has_cap_sys_rawio();
 	int fd;
 	__u32 s;
@@ -534,24 +523,15 @@ TEST_F_TIMEOUT(policy, counter_files, FWCTL_TIMEOUT)
 			continue;
 		}
 		ASSERT_EQ(0, test_rpc(fd, s, FWCTL_TEST_OP_ECHO, 0));
-		acc[s]++;
-		snprintf(what, sizeof(what), "one RPC at %s", scope_name(s));
-		expect_counters(_metadata, &self->env, FWCTL_RPCS_ACCEPTED,
-				fwctl_accepted_fields, acc, FWCTL_NR_ACCEPTED,
-				what);
-		expect_counters(_metadata, &self->env, FWCTL_RPCS_REFUSED,
-				fwctl_refused_fields, ref, FWCTL_NR_REFUSED,
-				what);
+		want[s]++;
+		TH_LOG("after one RPC at %s", scope_name(s));
+		expect_stats(_metadata, &self->env, &zero, want);
 	}
 
 	EXPECT_EQ(-EOPNOTSUPP, test_rpc(fd, 4, FWCTL_TEST_OP_ECHO, 0));
-	ref[REF_BAD_SCOPE - REF_TOO_LONG]++;
-	expect_counters(_metadata, &self->env, FWCTL_RPCS_ACCEPTED,
-			fwctl_accepted_fields, acc, FWCTL_NR_ACCEPTED,
-			"an unknown scope");
-	expect_counters(_metadata, &self->env, FWCTL_RPCS_REFUSED,
-			fwctl_refused_fields, ref, FWCTL_NR_REFUSED,
-			"an unknown scope");
+	want[REF_BAD_SCOPE]++;
+	TH_LOG("after an unknown scope");
+	expect_stats(_metadata, &self->env, &zero, want);
 	close(fd);
 }
 
