@@ -11,6 +11,12 @@
 #   make guest CMD=...   run CMD as root in the test guest (APPEND=, NOCXL=1)
 #   make setup           install the toolchain and fetch the kernel source
 #   make kernel          build the cached test kernel
+#   make print-kdir      print its build folder
+#
+# FLAVOUR= picks the test kernel (make kernel|guest|modules|print-kdir ...):
+#   debug (default)      clang, KASAN, lockdep, kmemleak, upstream's fwctl out
+#   distro               as distributions build: GCC, MODVERSIONS, signed
+#                        modules, upstream's fwctl and importers as modules
 #   make tool            build the fwctl tool, its man pages and completions
 #   make install         install modules, uAPI headers, tool (DESTDIR=, KDIR=)
 #   make uninstall       remove exactly what make install put there
@@ -30,9 +36,10 @@ export LIBCLANG_PATH := /usr/lib/llvm-19/lib
 # clang), the default (GCC) otherwise, e.g. a distribution's kernel.
 LLVM    ?= $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(KDIR)/.config),-19)
 
-# The test kernel's build directory is keyed by kernel version and by the
-# hash of the config fragment, so changing either builds a new one.
-FRAGMENT  := $(CURDIR)/kernel/fwctl-rs.config
+# The test kernel's build directory is keyed by kernel version, flavour and
+# the hash of the config fragments, so changing either builds a new one.
+FLAVOUR   ?= debug
+export FLAVOUR
 KBUILDDIR  = $(shell scripts/build-kernel.sh --print-dir)
 ifeq ($(origin KDIR),undefined)
 KDIR       = $(KBUILDDIR)
@@ -178,7 +185,11 @@ BASHCOMPDIR      ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR       ?= $(PREFIX)/share/zsh/vendor-completions
 FISHCOMPDIR      ?= $(PREFIX)/share/fish/vendor_completions.d
 INSTALL_MOD_PATH ?= $(DESTDIR)
-INSTALL_MOD_DIR  ?= extra
+# On a kernel whose own fwctl core is a module, ours is installed where
+# DKMS puts modules, updates/, which depmod searches before the kernel's
+# own kernel/: modprobe then resolves fwctl, and every in-tree importer
+# (cxl_core, mlx5_fwctl, ...), to the Rust core.  Elsewhere, extra/.
+INSTALL_MOD_DIR  ?= $(if $(shell grep -s '^CONFIG_FWCTL=m' $(KDIR)/.config),updates,extra)
 DEPMOD           ?= depmod
 KVER              = $(or $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null),\
 		      $(error cannot tell the kernel release of KDIR=$(KDIR)))
@@ -187,7 +198,7 @@ MODDIR            = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 STAGED            = $(filter-out /,$(INSTALL_MOD_PATH))
 
 # What make install puts where (uninstall removes exactly these).
-MODULES        := core/fwctl_core cxl/fwctl_cxl mlx5/fwctl_mlx5
+MODULES        := core/fwctl cxl/fwctl_cxl mlx5/fwctl_mlx5
 UAPI_HEADERS   := fwctl/fwctl.h fwctl/cxl.h fwctl/mlx5.h cxl/features.h
 MAN_PAGES      := fwctl fwctl-list fwctl-info fwctl-rpc fwctl-cxl fwctl-cxl-features \
 		  fwctl-cxl-get fwctl-cxl-set fwctl-mlx5 fwctl-mlx5-caps fwctl-mlx5-reg

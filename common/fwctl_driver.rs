@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Safe Rust API for fwctl drivers, over the C ABI that `fwctl_core.ko`
+//! Safe Rust API for fwctl drivers, over the C ABI that `fwctl.ko`
 //! exports (`_fwctl_alloc_device()`, `fwctl_register()`,
 //! `fwctl_unregister()`).  Compiled into each of the project's Rust drivers,
 //! which declare `uapi` (`common/uapi.rs`) at their crate root.

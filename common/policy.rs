@@ -4,7 +4,7 @@
 //! lockdown awareness, an administrable maximum scope per device and
 //! globally, refusal counters and a per-process log gate.
 //!
-//! Uses only `core`; compiled into `fwctl_core.ko` and unit-tested on the
+//! Uses only `core`; compiled into `fwctl.ko` and unit-tested on the
 //! host by `fwctl-logic`.
 
 use crate::uapi::{check_rpc_lengths, Errno, FwctlRpc, Scope};

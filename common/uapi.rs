@@ -3,7 +3,7 @@
 //! The fwctl uAPI (`uapi/fwctl/fwctl.h`) as Rust types, and the decisions
 //! the core takes on the ioctl header before it touches a device.
 //!
-//! This file uses only `core`: it is compiled into `fwctl_core.ko` and into
+//! This file uses only `core`: it is compiled into `fwctl.ko` and into
 //! the host crate `fwctl-logic`, whose `cargo test` checks it.
 
 use core::mem::{offset_of, size_of};

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The driver ABI of upstream's `include/linux/fwctl.h`, exported in symbol
-//! namespace `FWCTL`: a C driver built against that header loads on this
-//! core unmodified.  `fwctl_get()`/`fwctl_put()` are inline in the header
+//! The driver ABI of upstream's `include/linux/fwctl.h`.  `fwctl_glue.c`
+//! exports it in symbol namespace `FWCTL`, with upstream's prototypes and
+//! hence upstream's symbol CRCs, and forwards each call here: a C driver
+//! built against that header loads on this core unmodified.  `fwctl_get()`/`fwctl_put()` are inline in the header
 //! and only touch `struct fwctl_device::dev`, at offset 0 (checked in
 //! `device.rs`).
 
@@ -11,7 +12,7 @@ use core::ptr;
 use kernel::bindings as b;
 use kernel::ffi::c_int;
 
-/// Allocates a fwctl device of `size` bytes (the driver's struct, which
+/// `_fwctl_alloc_device()`: allocates a fwctl device of `size` bytes (the driver's struct, which
 /// embeds `struct fwctl_device` at offset 0), or returns NULL.  The driver
 /// registers it, later unregisters it, and drops it with `fwctl_put()`.
 ///
@@ -20,7 +21,7 @@ use kernel::ffi::c_int;
 /// Called from C per the header's contract: `parent` is a live device and
 /// `ops` stays valid until `fwctl_unregister()` returns.
 #[no_mangle]
-pub unsafe extern "C" fn _fwctl_alloc_device(
+pub unsafe extern "C" fn fwctl_rs_alloc_device(
     parent: *mut b::device,
     ops: *const b::fwctl_ops,
     size: usize,
@@ -32,14 +33,14 @@ pub unsafe extern "C" fn _fwctl_alloc_device(
     }
 }
 
-/// Makes the device visible in sysfs and `/dev`; ops may be called from
+/// `fwctl_register()`: makes the device visible in sysfs and `/dev`; ops may be called from
 /// then on.  Returns 0 or a negative errno.
 ///
 /// # Safety
 ///
-/// `fwctl` comes from `_fwctl_alloc_device()` and is not registered.
+/// `fwctl` comes from `fwctl_rs_alloc_device()` and is not registered.
 #[no_mangle]
-pub unsafe extern "C" fn fwctl_register(fwctl: *mut b::fwctl_device) -> c_int {
+pub unsafe extern "C" fn fwctl_rs_register(fwctl: *mut b::fwctl_device) -> c_int {
     // SAFETY: the caller's contract is `device::register()`'s.
     match unsafe { device::register(fwctl) } {
         Ok(()) => 0,
@@ -47,38 +48,17 @@ pub unsafe extern "C" fn fwctl_register(fwctl: *mut b::fwctl_device) -> c_int {
     }
 }
 
-/// Undoes `fwctl_register()`: waits for running ops, closes every open
+/// `fwctl_unregister()`: undoes `fwctl_register()`: waits for running ops, closes every open
 /// user context; afterwards no op is called, and open FDs get `ENODEV`.
 ///
 /// # Safety
 ///
 /// `fwctl` was registered and is not yet unregistered.
 #[no_mangle]
-pub unsafe extern "C" fn fwctl_unregister(fwctl: *mut b::fwctl_device) {
+pub unsafe extern "C" fn fwctl_rs_unregister(fwctl: *mut b::fwctl_device) {
     // SAFETY: the caller's contract is `device::unregister()`'s.
     unsafe { device::unregister(fwctl) }
 }
-
-/// Emits what `EXPORT_SYMBOL_NS_GPL(sym, "FWCTL")` emits: an entry in the
-/// `.export_symbol` section (license, namespace, address) that modpost
-/// turns into the module's symbol table.
-macro_rules! export_symbol_ns_gpl {
-    ($sym:ident, $ns:literal) => {
-        core::arch::global_asm!(
-            ".section \".export_symbol\",\"a\"",
-            concat!("__export_symbol_", stringify!($sym), ":"),
-            ".asciz \"GPL\"",
-            concat!(".asciz \"", $ns, "\""),
-            ".balign 8",
-            concat!(".quad ", stringify!($sym)),
-            ".previous",
-        );
-    };
-}
-
-export_symbol_ns_gpl!(_fwctl_alloc_device, "FWCTL");
-export_symbol_ns_gpl!(fwctl_register, "FWCTL");
-export_symbol_ns_gpl!(fwctl_unregister, "FWCTL");
 
 // The uAPI as the Rust code sees it (`common/uapi.rs`) is the uAPI of the C
 // header the kernel was built with: same values, sizes and offsets.

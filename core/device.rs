@@ -20,7 +20,7 @@
 //! runs, and for write only while `fwctl_unregister()` clears `ops`.
 
 use crate::policy::{LogGate, MaxScope, Ratchet, Stats};
-use crate::{chardev, param, sysfs, uapi};
+use crate::{chardev, glue, param, sysfs, uapi};
 use core::alloc::Layout;
 use core::marker::PhantomData;
 use core::mem::{offset_of, size_of};
@@ -32,18 +32,10 @@ use kernel::error::{from_err_ptr, to_result};
 use kernel::prelude::*;
 use kernel::str::as_char_ptr_in_const_context;
 use kernel::sync::SpinLock;
-use kernel::types::Opaque;
 use kernel::{new_spinlock, static_lock_class};
 
 /// First `dev_t` of the region of `uapi::MAX_DEVICES` minors.
 static DEVT_BASE: AtomicU32 = AtomicU32::new(0);
-
-/// The IDA handing out minors; initialised by `subsystem_init()`.
-struct Ida(Opaque<b::ida>);
-// SAFETY: the IDA is only used through `ida_alloc_range()`/`ida_free()`,
-// which take its internal lock.
-unsafe impl Sync for Ida {}
-static IDA: Ida = Ida(Opaque::zeroed());
 
 /// `struct class` for `/sys/class/fwctl`; C only reads it.
 struct Class(b::class);
@@ -57,21 +49,12 @@ static CLASS: Class = Class(b::class {
     ..pin_init::zeroed()
 });
 
-/// `XA_FLAGS_LOCK_IRQ`, a cast macro bindgen does not see; with
-/// `XA_FLAGS_ALLOC` it makes `IDA_INIT_FLAGS`, what `DEFINE_IDA` uses.
-const XA_FLAGS_LOCK_IRQ: b::gfp_t = 1;
+// Minors must fit a `dev_t`, as upstream asserts.
+const _: () = assert!(uapi::MAX_DEVICES < (1 << b::MINORBITS));
 
-/// Sets up the char-device region, the IDA and the class.
+/// Sets up the char-device region and the class (the IDA of minors is
+/// static, in `fwctl_glue.c`).
 pub(crate) fn subsystem_init() -> Result {
-    // SAFETY: `IDA` is static and not used before this point; an IDA is an
-    // xarray with the allocation flags (what `DEFINE_IDA` sets up).
-    unsafe {
-        b::xa_init_flags(
-            &raw mut (*IDA.0.get()).xa,
-            XA_FLAGS_LOCK_IRQ | b::XA_FLAGS_ALLOC,
-        )
-    };
-
     let mut devt: b::dev_t = 0;
     // SAFETY: `devt` is a valid out-pointer; the name is a static C string.
     to_result(unsafe {
@@ -83,6 +66,10 @@ pub(crate) fn subsystem_init() -> Result {
     if let Err(e) = to_result(unsafe { b::class_register(&CLASS.0) }) {
         // SAFETY: the region was allocated just above.
         unsafe { b::unregister_chrdev_region(devt, uapi::MAX_DEVICES) };
+        pr_err!(
+            "cannot register the fwctl class ({:?}): is another fwctl core loaded?\n",
+            e
+        );
         return Err(e);
     }
     Ok(())
@@ -96,9 +83,9 @@ pub(crate) fn subsystem_exit() {
     unsafe { b::class_unregister(&CLASS.0) };
     // SAFETY: allocated by `subsystem_init()`.
     unsafe { b::unregister_chrdev_region(DEVT_BASE.load(Ordering::Relaxed), uapi::MAX_DEVICES) };
-    // SAFETY: every minor was returned by the devices' release; destroying
-    // an empty IDA frees its internal nodes.
-    unsafe { b::ida_destroy(IDA.0.get()) };
+    // SAFETY: every minor was returned by the devices' release and no
+    // device is created any more.
+    unsafe { glue::minors_destroy() };
 }
 
 /// The core's own state, placed in front of each `struct fwctl_device`.
@@ -421,37 +408,11 @@ impl<'a> Ops<'a> {
 /// `uctx_list_lock` is held, `uctx` is on the list and `ops` is the device's.
 unsafe fn destroy_uctx(ops: &b::fwctl_ops, uctx: *mut b::fwctl_uctx) {
     // SAFETY: by the caller, `uctx` is on a list protected by the held lock.
-    unsafe { list_del(&raw mut (*uctx).uctx_list_entry) };
+    unsafe { glue::list_del(&raw mut (*uctx).uctx_list_entry) };
     if let Some(close) = ops.close_uctx {
         // SAFETY: `uctx` was opened by this driver and is closed exactly once:
         // it just left the list, and only list members are closed.
         unsafe { close(uctx) };
-    }
-}
-
-/// `list_del()`, which is inline in C (and whose `CONFIG_DEBUG_LIST` check
-/// uses a calling convention Rust cannot call): unlinks `entry` after
-/// checking its neighbours point back at it, then poisons it.
-///
-/// # Safety
-///
-/// `entry` is on a list whose lock the caller holds.
-unsafe fn list_del(entry: *mut b::list_head) {
-    // `LIST_POISON1`/`LIST_POISON2` with x86-64's `POISON_POINTER_DELTA`.
-    const POISON1: usize = 0xdead_0000_0000_0100;
-    const POISON2: usize = 0xdead_0000_0000_0122;
-    // SAFETY: `entry` and its neighbours are valid list nodes (caller).
-    unsafe {
-        let prev = (*entry).prev;
-        let next = (*entry).next;
-        if (*prev).next != entry || (*next).prev != entry {
-            pr_err!("fwctl: user context list corrupted at {:p}\n", entry);
-            return;
-        }
-        (*next).prev = prev;
-        (*prev).next = next;
-        (*entry).next = POISON1 as *mut b::list_head;
-        (*entry).prev = POISON2 as *mut b::list_head;
     }
 }
 
@@ -561,23 +522,24 @@ pub(crate) unsafe fn alloc(
             .cast::<b::fwctl_device>()
     };
 
-    // SAFETY: the IDA was initialised by `subsystem_init()`.
-    let minor = unsafe { b::ida_alloc_range(IDA.0.get(), 0, uapi::MAX_DEVICES - 1, b::GFP_KERNEL) };
-    if minor < 0 {
-        // SAFETY: not shared yet; the prefix needs no drop but run it anyway.
-        unsafe {
-            ptr::drop_in_place(prefix);
-            b::kfree(prefix.cast());
+    let minor = match glue::minor_alloc(uapi::MAX_DEVICES - 1) {
+        Ok(minor) => minor,
+        Err(e) => {
+            // SAFETY: not shared yet; the prefix needs no drop but run it anyway.
+            unsafe {
+                ptr::drop_in_place(prefix);
+                b::kfree(prefix.cast());
+            }
+            return Err(e);
         }
-        return Err(Error::from_errno(minor));
-    }
+    };
 
     // SAFETY: `fwctl` is zeroed memory we own; the fields are set up as the
     // C core does before `device_initialize()`, after which the device's
     // refcount owns the allocation (freed by `device_release()`).
     unsafe {
         let d = &raw mut (*fwctl).dev;
-        (*d).devt = DEVT_BASE.load(Ordering::Relaxed) + minor as u32;
+        (*d).devt = DEVT_BASE.load(Ordering::Relaxed) + minor;
         (*d).class = &CLASS.0;
         (*d).parent = parent;
         (*d).groups = sysfs::GROUPS.as_ptr();
@@ -663,7 +625,7 @@ unsafe extern "C" fn device_release(dev: *mut b::device) {
     // this one any more, so its memory (prefix first) can go.
     unsafe {
         let minor = (*dev).devt - DEVT_BASE.load(Ordering::Relaxed);
-        b::ida_free(IDA.0.get(), minor);
+        glue::minor_free(minor);
         b::mutex_destroy(&raw mut (*fwctl).uctx_list_lock);
         let prefix = fwctl.byte_sub(PREFIX_SIZE).cast::<Prefix>();
         ptr::drop_in_place(prefix);

@@ -7,8 +7,13 @@
 //! - `uapi`, `policy` (shared with the host crate, `core` only): the uAPI
 //!   types and every decision about a request.
 //! - `ioctl`: the commands, in safe Rust, like the C core's small functions.
-//! - `device`, `chardev`, `abi`, `sysfs`, `param`, `kapi`: the thin
+//! - `device`, `chardev`, `abi`, `sysfs`, `param`, `kapi`, `glue`: the thin
 //!   boundary to C.  All `unsafe` lives there, each block argued.
+//! - `fwctl_glue.c`, linked into the same module: the exports, the module
+//!   parameter and the IDA, written with the kernel's own C macros.
+//!
+//! The module is named `fwctl`, as upstream's C core, so that it can
+//! replace it (`Documentation/install.rst`).
 
 use kernel::prelude::*;
 
@@ -24,6 +29,7 @@ pub mod kernel_errno;
 pub mod abi;
 mod chardev;
 mod device;
+mod glue;
 mod ioctl;
 mod kapi;
 mod param;
@@ -31,7 +37,7 @@ mod sysfs;
 
 module! {
     type: FwctlCore,
-    name: "fwctl_core",
+    name: "fwctl",
     authors: ["fwctl-rs developers"],
     description: "fwctl device firmware access framework (Rust core)",
     license: "GPL",

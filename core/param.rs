@@ -2,10 +2,11 @@
 
 //! The `max_scope` module parameter: the global default limit of every
 //! device.  Settable at load time to any value; at run time, through
-//! `/sys/module/fwctl_core/parameters/max_scope`, it may only be lowered.
+//! `/sys/module/fwctl/parameters/max_scope`, it may only be lowered.  The
+//! parameter itself is declared with `module_param_cb()` in `fwctl_glue.c`;
+//! its two callbacks are here.
 
 use crate::policy::{MaxScope, Ratchet};
-use kernel::bindings as b;
 use kernel::prelude::*;
 
 static GLOBAL: Ratchet = Ratchet::new(MaxScope::DEFAULT);
@@ -15,12 +16,14 @@ pub(crate) fn global_max() -> MaxScope {
     GLOBAL.get()
 }
 
-/// `kernel_param_ops.set`.
+/// `kernel_param_ops.set` of `max_scope` (declared in `fwctl_glue.c`).
 ///
 /// # Safety
 ///
-/// Called by the module loader or sysfs with a NUL-terminated string.
-unsafe extern "C" fn set(val: *const c_char, _kp: *const b::kernel_param) -> c_int {
+/// Called by the module loader or sysfs, through `fwctl_glue.c`, with a
+/// NUL-terminated string.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn fwctl_rs_max_scope_set(val: *const c_char) -> c_int {
     if val.is_null() {
         return EINVAL.to_errno();
     }
@@ -38,12 +41,13 @@ unsafe extern "C" fn set(val: *const c_char, _kp: *const b::kernel_param) -> c_i
     }
 }
 
-/// `kernel_param_ops.get`.
+/// `kernel_param_ops.get` of `max_scope` (declared in `fwctl_glue.c`).
 ///
 /// # Safety
 ///
-/// Called by sysfs with a `PAGE_SIZE` buffer.
-unsafe extern "C" fn get(buffer: *mut c_char, _kp: *const b::kernel_param) -> c_int {
+/// Called by sysfs, through `fwctl_glue.c`, with a `PAGE_SIZE` buffer.
+#[no_mangle]
+pub(crate) unsafe extern "C" fn fwctl_rs_max_scope_get(buffer: *mut c_char) -> c_int {
     let name = global_max().name().as_bytes();
     // SAFETY: `param_attr_show()` passes a `PAGE_SIZE` buffer; the longest
     // name plus a newline fits many times.
@@ -52,42 +56,3 @@ unsafe extern "C" fn get(buffer: *mut c_char, _kp: *const b::kernel_param) -> c_
     out[name.len()] = b'\n';
     (name.len() + 1) as c_int
 }
-
-#[repr(transparent)]
-struct Ops(b::kernel_param_ops);
-// SAFETY: immutable, read by the module parameter code.
-unsafe impl Sync for Ops {}
-
-static OPS: Ops = Ops(b::kernel_param_ops {
-    flags: 0,
-    set: Some(set),
-    get: Some(get),
-    free: None,
-});
-
-#[repr(transparent)]
-struct Param(b::kernel_param);
-// SAFETY: immutable; the kernel serialises calls to its ops.
-unsafe impl Sync for Param {}
-
-/// The parameter's entry in `__param`, what `module_param_cb()` emits.
-#[link_section = "__param"]
-#[used(compiler)]
-static MAX_SCOPE_PARAM: Param = Param(b::kernel_param {
-    name: kernel::str::as_char_ptr_in_const_context(c"max_scope"),
-    // `__this_module` is the loader's record of this module, alive while
-    // the module is; only its address is taken.
-    mod_: (&raw const b::__this_module).cast_mut(),
-    ops: &OPS.0,
-    perm: 0o644,
-    level: -1,
-    flags: 0,
-    __bindgen_anon_1: b::kernel_param__bindgen_ty_1 {
-        arg: core::ptr::null_mut(),
-    },
-});
-
-/// `modinfo` description of the parameter.
-#[link_section = ".modinfo"]
-#[used(compiler)]
-static MAX_SCOPE_DESC: [u8; 143] = *b"parm=max_scope:Highest RPC scope any device accepts (none, configuration, debug_read_only, debug_write, debug_write_full); can only be lowered\0";

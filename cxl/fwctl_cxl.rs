@@ -754,8 +754,20 @@ struct FwctlCxl {
     tracker: Pin<KBox<Tracker>>,
 }
 
+/// Whether this kernel's own `cxl_core` registers a fwctl device for each
+/// memdev with Features (`CONFIG_CXL_FEATURES=y`, upstream's
+/// `drivers/cxl/core/features.c`).  This driver must then stand aside: a
+/// second fwctl device on one mailbox would race the kernel's one.
+const CXL_CORE_HAS_FWCTL: bool = cfg!(CONFIG_CXL_FEATURES);
+
 impl kernel::Module for FwctlCxl {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        if CXL_CORE_HAS_FWCTL {
+            pr_info!(
+                "not loading: this kernel's cxl_core registers the fwctl devices of CXL memdevs itself (CONFIG_CXL_FEATURES=y); they use the fwctl core like any other driver's\n"
+            );
+            return Err(ENODEV);
+        }
         let tracker = KBox::pin_init(
             pin_init!(Tracker {
                 nb: Opaque::new(bindings::notifier_block {

@@ -423,8 +423,41 @@ impl auxiliary::Driver for FwctlMlx5 {
     }
 }
 
-kernel::module_auxiliary_driver! {
-    type: FwctlMlx5,
+/// Whether this kernel has upstream's mlx5 fwctl driver (`mlx5_fwctl`,
+/// `CONFIG_FWCTL_MLX5`), which matches the same auxiliary devices
+/// (`mlx5_core.fwctl`): this driver then stands aside, so that which of the
+/// two binds a device never depends on load order.
+const KERNEL_HAS_MLX5_FWCTL: bool = cfg!(any(CONFIG_FWCTL_MLX5, CONFIG_FWCTL_MLX5 = "m"));
+
+/// The module: the auxiliary driver's registration
+/// (`kernel::module_auxiliary_driver!` but for the check in `init`).
+#[pin_data]
+struct FwctlMlx5Module {
+    #[pin]
+    _driver: kernel::driver::Registration<kernel::auxiliary::Adapter<FwctlMlx5>>,
+}
+
+impl kernel::InPlaceModule for FwctlMlx5Module {
+    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        try_pin_init!(Self {
+            _driver <- {
+                if KERNEL_HAS_MLX5_FWCTL {
+                    pr_info!(
+                        "not loading: this kernel has upstream's mlx5_fwctl (CONFIG_FWCTL_MLX5), which drives the same devices\n"
+                    );
+                    return Err(ENODEV);
+                }
+                kernel::driver::Registration::new(
+                    <Self as kernel::ModuleMetadata>::NAME,
+                    module,
+                )
+            },
+        })
+    }
+}
+
+module! {
+    type: FwctlMlx5Module,
     name: "fwctl_mlx5",
     authors: ["fwctl-rs developers"],
     description: "fwctl driver for NVIDIA ConnectX (mlx5) devices",

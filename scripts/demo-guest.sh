@@ -9,8 +9,8 @@ echo "== CXL memory devices:"
 for m in /sys/bus/cxl/devices/mem*; do
 	[ -e "$m" ] && echo "   $(basename "$m") (serial $(cat "$m/serial" 2>/dev/null || echo ?))"
 done
-echo "== loading fwctl_core and fwctl_cxl"
-insmod "$repo/core/fwctl_core.ko"
+echo "== loading fwctl and fwctl_cxl"
+insmod "$repo/core/fwctl.ko"
 insmod "$repo/cxl/fwctl_cxl.ko"
 dmesg | grep -E 'fwctl' | tail -3 | sed 's/^/   /'
 echo "== fwctl devices:"

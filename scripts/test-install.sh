@@ -58,7 +58,7 @@ grep -q '^CONFIG_MODULE_COMPRESS_ALL=y' "$kdir/.config" 2>/dev/null &&
 		grep -q "^CONFIG_MODULE_COMPRESS_${z%%:*}=y" "$kdir/.config" && suffix=.ko${z#*:}
 	done
 
-modules="core/fwctl_core cxl/fwctl_cxl mlx5/fwctl_mlx5"
+modules="core/fwctl cxl/fwctl_cxl mlx5/fwctl_mlx5"
 man_pages=$("${mk[@]}" --no-print-directory print-man-pages)
 expected_main() { # the files under DESTDIR, relative, sorted
 	{
@@ -130,13 +130,13 @@ depmod_ok() {
 	cp -a "$root" "$d"
 	depmod -b "$d" "$kver" 2>&1 | grep -v 'modules.order\|modules.builtin' || true
 	local dep=$d/lib/modules/$kver/modules.dep
-	grep -qx "extra/core/fwctl_core$suffix:" "$dep" &&
-		grep -qx "extra/cxl/fwctl_cxl$suffix: extra/core/fwctl_core$suffix" "$dep" &&
-		grep -q "^extra/mlx5/fwctl_mlx5$suffix:.*extra/core/fwctl_core$suffix" "$dep" ||
+	grep -qx "extra/core/fwctl$suffix:" "$dep" &&
+		grep -qx "extra/cxl/fwctl_cxl$suffix: extra/core/fwctl$suffix" "$dep" &&
+		grep -q "^extra/mlx5/fwctl_mlx5$suffix:.*extra/core/fwctl$suffix" "$dep" ||
 		{ cat "$dep"; return 1; }
 }
 if command -v depmod >/dev/null; then
-	check "depmod -b on the staged root: fwctl_cxl and fwctl_mlx5 need fwctl_core" depmod_ok
+	check "depmod -b on the staged root: fwctl_cxl and fwctl_mlx5 need fwctl" depmod_ok
 else
 	skip "depmod -b on the staged root" "no depmod (kmod) on this machine"
 fi
@@ -286,13 +286,13 @@ dkms_real() {
 		$d build -m fwctl-rs -v "$2" -k "$3" || { cat "$1"/tree/fwctl-rs/"$2"/build/make.log; exit 1; }
 		$d install -m fwctl-rs -v "$2" -k "$3" --force
 		$d status -m fwctl-rs -v "$2" -k "$3"
-		for m in fwctl_core fwctl_cxl fwctl_mlx5; do
+		for m in fwctl fwctl_cxl fwctl_mlx5; do
 			f=$(find "/lib/modules/$3" -name "$m.ko*" -not -path "*/build/*" | head -1)
 			[ -n "$f" ] || { echo "dkms did not install $m"; exit 1; }
 			echo "installed: $f"
 			modinfo -F vermagic "$f" | grep -q "^$3 "
 		done
-		grep -q "fwctl_cxl.ko.*: .*fwctl_core.ko" "/lib/modules/$3/modules.dep"
+		grep -q "fwctl_cxl.ko.*: .*fwctl.ko" "/lib/modules/$3/modules.dep"
 		$d remove -m fwctl-rs -v "$2" --all
 		[ -z "$(find "/lib/modules/$3" -name "fwctl_*.ko*" -not -path "*/build/*")" ]
 	'

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The guest half of `make bench`: in one boot, runs fwctl_bench on the Rust
-# core (fwctl_core.ko) and on upstream's C core (fwctl.ko, built from the
+# core (fwctl.ko) and on upstream's C core (fwctl.ko, built from the
 # kernel tree by scripts/bench.sh), one at a time since both register the
 # class "fwctl" and export the same symbols.  The same fwctl_test.ko and
 # fwctl_cxl.ko run on both: they use include/linux/fwctl.h only, and with
@@ -25,7 +25,7 @@ repo=$(cd "$here/../../.." && pwd)
 
 out=$1 ref_ko=$2
 bench=$here/fwctl_bench
-rust_ko=$(ko fwctl_core)
+rust_ko=$(ko fwctl)
 test_ko=$(ko fwctl_test)
 cxl_ko=$(ko fwctl_cxl)
 t0=$(date +%s)
@@ -33,7 +33,7 @@ t0=$(date +%s)
 log() { printf '[%4d s] %s\n' $(( $(date +%s) - t0 )) "$*" >&2; }
 
 load_core() { # rust|c
-	unload_modules fwctl_test fwctl_cxl fwctl_core fwctl
+	unload_modules fwctl_test fwctl_cxl fwctl
 	case "$1" in
 	rust) insmod "$rust_ko" ;;
 	c) insmod "$ref_ko" ;;
@@ -105,7 +105,7 @@ for i in 2 4; do
 done
 load_core rust
 micro rust-6
-unload_modules fwctl_test fwctl_cxl fwctl_core fwctl
+unload_modules fwctl_test fwctl_cxl fwctl
 log "done"
 
 s=$(dmesg_splats)

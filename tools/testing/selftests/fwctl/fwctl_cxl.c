@@ -183,7 +183,7 @@ static int cxl_module_load(char *path, size_t len)
  * At the end of the program (the harness' parent: cases run in children
  * that leave with _exit()), unload fwctl_cxl.  Registered with atexit()
  * from a constructor, it runs before the destructors, so before
- * fwctl_lib.c's, which unloads fwctl_core and cannot while fwctl_cxl
+ * fwctl_lib.c's, which unloads fwctl and cannot while fwctl_cxl
  * holds it.
  */
 static void cxl_unload_at_exit(void)
@@ -236,7 +236,7 @@ static int cxl_open(const struct cxl_env *env)
 }
 
 /*
- * Load fwctl_core and fwctl_cxl and find the device.  Skips without root
+ * Load fwctl and fwctl_cxl and find the device.  Skips without root
  * or without any CXL memdev; fails if a memdev has no fwctl device.
  */
 static void cxl_env_setup(struct __test_metadata *_metadata,
@@ -255,8 +255,8 @@ static void cxl_env_setup(struct __test_metadata *_metadata,
 	if (n == 0)
 		SKIP(return, "no CXL memdev in " CXL_BUS_DIR
 		     " (guest booted without the CXL device?)");
-	ret = module_load("fwctl_core", "");
-	ASSERT_EQ(0, ret) TH_LOG("insmod fwctl_core.ko: %s", strerror(-ret));
+	ret = module_load("fwctl", "");
+	ASSERT_EQ(0, ret) TH_LOG("insmod fwctl.ko: %s", strerror(-ret));
 	ret = cxl_module_load(path, sizeof(path));
 	ASSERT_EQ(0, ret) TH_LOG("insmod %s: %s", path, strerror(-ret));
 	ret = cxl_find(env);

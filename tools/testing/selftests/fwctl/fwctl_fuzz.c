@@ -38,7 +38,7 @@
  * A plugger thread meanwhile removes and re-creates devices (fwctl_test
  * remove/add, CXL memdev hot remove by unbinding and binding cxl_pci,
  * mlx5_sim remove/add) and unloads the driver modules with FDs open: each
- * driver module must unload (its FDs then get ENODEV) and fwctl_core must
+ * driver module must unload (its FDs then get ENODEV) and fwctl must
  * refuse (EWOULDBLOCK or EBUSY) while an FD is open.
  *
  * Every call's outcome is predicted from the call itself, in the order the
@@ -2199,7 +2199,7 @@ static const char *ko_path(const char *name, char *buf, size_t len)
 {
 	const char *dir;
 
-	if (!strcmp(name, "fwctl_core"))
+	if (!strcmp(name, "fwctl"))
 		dir = "core";
 	else if (!strcmp(name, "fwctl_cxl"))
 		dir = "cxl";
@@ -2451,7 +2451,7 @@ static void expect_orphaned(int fd, const char *when)
 
 /*
  * Every driver module unloads with FDs open, after which those FDs get
- * ENODEV; fwctl_core refuses to unload while an FD is open.
+ * ENODEV; fwctl refuses to unload while an FD is open.
  */
 static void plug_modules(void)
 {
@@ -2476,14 +2476,14 @@ static void plug_modules(void)
 	refresh_devices();
 	if (fd >= 0) {
 		expect_orphaned(fd, "after its driver unloaded");
-		ret = module_unload("fwctl_core");
+		ret = module_unload("fwctl");
 		if (ret != -EWOULDBLOCK && ret != -EBUSY) {
-			violation(NULL, "plugger: rmmod fwctl_core with an FD open: %s, expected EWOULDBLOCK or EBUSY",
+			violation(NULL, "plugger: rmmod fwctl with an FD open: %s, expected EWOULDBLOCK or EBUSY",
 				  ret ? err_name(-ret) : "success");
 			if (!ret)
-				ko_load("fwctl_core", "");
+				ko_load("fwctl", "");
 		}
-		expect_orphaned(fd, "after rmmod fwctl_core failed");
+		expect_orphaned(fd, "after rmmod fwctl failed");
 	}
 	if (env.test_loaded) {
 		ret = ko_load("fwctl_test", test_params());
@@ -2652,14 +2652,14 @@ static int kmemleak_list(unsigned long *addr, int max, bool print, int skip_n,
 static unsigned long leaks_before[MAX_LEAKS];
 static int nleaks_before;
 
-/* fwctl_core's refcount: its dependent modules plus open files. */
+/* fwctl's refcount: its dependent modules plus open files. */
 static int core_refcnt(unsigned long long *refcnt, int *holders)
 {
-	int ret = read_ull("/sys/module/fwctl_core/refcnt", refcnt);
+	int ret = read_ull("/sys/module/fwctl/refcnt", refcnt);
 
 	if (ret)
 		return ret;
-	*holders = count_dir_entries("/sys/module/fwctl_core/holders", "");
+	*holders = count_dir_entries("/sys/module/fwctl/holders", "");
 	/* ".", ".." */
 	*holders -= 2;
 	return 0;
@@ -2831,7 +2831,7 @@ static void leak(struct leaks *l, const char *fmt, ...)
  * After the run, with every FD closed:
  *  1. fwctl_test's and mlx5_sim's live user contexts are back to 0 (the
  *     driver's close_uctx ran for each open_uctx);
- *  2. fwctl_core's refcount is its dependent modules' count: no file is
+ *  2. fwctl's refcount is its dependent modules' count: no file is
  *     left open inside the kernel (each open FD pins the core);
  *  3. the core's objects in the slab, user contexts and devices, are back
  *     at their count before the run (see slab_calibrate()), after emptying
@@ -2877,12 +2877,12 @@ static void leak_check(struct leaks *l, long long t_quiet)
 		sleep_ms(50);
 	}
 	if (ret)
-		leak(l, "fwctl_core refcnt: %s", err_name(-ret));
+		leak(l, "fwctl refcnt: %s", err_name(-ret));
 	else if (refcnt != (unsigned long long)holders)
-		leak(l, "fwctl_core refcnt %llu with %d dependent modules and no FD open",
+		leak(l, "fwctl refcnt %llu with %d dependent modules and no FD open",
 		     refcnt, holders);
 	else
-		say("leak check: fwctl_core refcnt %llu = dependent modules",
+		say("leak check: fwctl refcnt %llu = dependent modules",
 		    refcnt);
 
 	if (slab.done) {
@@ -3062,10 +3062,10 @@ static int setup(void)
 	have_rawio = has_cap_sys_rawio();
 	locked = lockdown_locked(word, sizeof(word));
 
-	if (!module_is_loaded("fwctl_core")) {
-		ret = ko_load("fwctl_core", "");
+	if (!module_is_loaded("fwctl")) {
+		ret = ko_load("fwctl", "");
 		if (ret) {
-			say("insmod fwctl_core: %s", err_name(-ret));
+			say("insmod fwctl: %s", err_name(-ret));
 			return ret;
 		}
 	}

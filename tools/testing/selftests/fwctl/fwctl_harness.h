@@ -11,7 +11,7 @@
 
 /*
  * Load the modules and pick a device (see fwctl_env_setup()).  Skips when
- * not root, or when a fresh fwctl_core is needed but it is held by
+ * not root, or when a fresh fwctl is needed but it is held by
  * something else.
  */
 static inline void fwctl_setup(struct __test_metadata *_metadata,
@@ -23,7 +23,7 @@ static inline void fwctl_setup(struct __test_metadata *_metadata,
 		SKIP(return, "must run as root");
 	ret = fwctl_env_setup(env, fresh);
 	if (fresh && ret == -EBUSY)
-		SKIP(return, "cannot reload fwctl_core: %s", env->err);
+		SKIP(return, "cannot reload fwctl: %s", env->err);
 	ASSERT_EQ(0, ret) TH_LOG("setup: %s", env->err);
 }
 

@@ -239,7 +239,7 @@ static int module_path(const char *name, char *buf, size_t len)
 	ret = repo_dir(repo, sizeof(repo));
 	if (ret)
 		return ret;
-	if (!strcmp(name, "fwctl_core"))
+	if (!strcmp(name, "fwctl"))
 		n = snprintf(buf, len, "%s/core/%s.ko", repo, name);
 	else if (!strcmp(name, "fwctl_mlx5"))
 		n = snprintf(buf, len, "%s/mlx5/%s.ko", repo, name);
@@ -537,7 +537,7 @@ static int first_index(int *index)
 /*
  * Load what is missing and pick a device: the one of a fresh
  * "fwctl_test ndevs=1", or a new one added to an already loaded fwctl_test.
- * fresh: unload both modules first, so that fwctl_core starts with its
+ * fresh: unload both modules first, so that fwctl starts with its
  * defaults (-EBUSY if it is in use).
  */
 int fwctl_env_setup(struct fwctl_env *env, bool fresh)
@@ -555,16 +555,16 @@ int fwctl_env_setup(struct fwctl_env *env, bool fresh)
 		ret = module_unload("fwctl_test");
 		if (ret && ret != -ENOENT)
 			return env_fail(env, ret, "rmmod fwctl_test");
-		ret = module_unload("fwctl_core");
+		ret = module_unload("fwctl");
 		if (ret == -EWOULDBLOCK || ret == -EBUSY)
-			return env_fail(env, -EBUSY, "rmmod fwctl_core");
+			return env_fail(env, -EBUSY, "rmmod fwctl");
 		if (ret && ret != -ENOENT)
-			return env_fail(env, ret, "rmmod fwctl_core");
+			return env_fail(env, ret, "rmmod fwctl");
 	}
-	if (!module_is_loaded("fwctl_core")) {
-		ret = module_load("fwctl_core", "");
+	if (!module_is_loaded("fwctl")) {
+		ret = module_load("fwctl", "");
 		if (ret)
-			return env_fail(env, ret, "insmod fwctl_core.ko");
+			return env_fail(env, ret, "insmod fwctl.ko");
 	}
 	if (!module_is_loaded("fwctl_test")) {
 		ret = module_load("fwctl_test", "ndevs=1");
@@ -604,7 +604,7 @@ static void __attribute__((destructor)) fwctl_unload_all(void)
 	if (geteuid() || getenv("FWCTL_KEEP_MODULES"))
 		return;
 	module_unload("fwctl_test");
-	module_unload("fwctl_core");
+	module_unload("fwctl");
 }
 
 int fwctl_open(const struct fwctl_env *env)

@@ -32,7 +32,7 @@
 #define FWCTL_CLASS_DIR		"/sys/class/fwctl"
 #define FWCTL_DEV_DIR		"/dev/fwctl"
 #define FWCTL_TEST_CTRL	"/sys/kernel/fwctl_test"
-#define FWCTL_GLOBAL_MAX_SCOPE	"/sys/module/fwctl_core/parameters/max_scope"
+#define FWCTL_GLOBAL_MAX_SCOPE	"/sys/module/fwctl/parameters/max_scope"
 #define LOCKDOWN_FILE		"/sys/kernel/security/lockdown"
 
 /* One fwctl_test device, as a test uses it. */
@@ -57,7 +57,7 @@ int count_dir_entries(const char *dir, const char *prefix);
 int cxl_count_memdevs(void);
 int cxl_first_fwctl(char *memdev, size_t len);
 
-/* Modules, by name: fwctl_core, fwctl_mlx5, fwctl_test, fwctl_rust_test, mlx5_sim */
+/* Modules, by name: fwctl, fwctl_mlx5, fwctl_test, fwctl_rust_test, mlx5_sim */
 bool module_is_loaded(const char *name);
 int module_load(const char *name, const char *params);
 int module_unload(const char *name);

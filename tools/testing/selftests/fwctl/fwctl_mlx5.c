@@ -293,8 +293,8 @@ static unsigned long long sim_counter(struct __test_metadata *_metadata,
 /*
  * At the end of the program (the harness' parent: cases run in children
  * that leave with _exit()), unload what this program loads on top of
- * fwctl_core; registered from a constructor, it runs before fwctl_lib.c's
- * destructor unloads fwctl_core.
+ * fwctl; registered from a constructor, it runs before fwctl_lib.c's
+ * destructor unloads fwctl.
  */
 static void mlx5_unload_at_exit(void)
 {
@@ -327,9 +327,9 @@ static int load_modules(struct mlx5_env *env)
 	if (module_is_loaded("mlx5_core"))
 		return env_fail(env, -EBUSY,
 				"the real mlx5_core is loaded: the simulator cannot load beside it");
-	ret = module_load("fwctl_core", "");
+	ret = module_load("fwctl", "");
 	if (ret)
-		return env_fail(env, ret, "insmod fwctl_core.ko: %s",
+		return env_fail(env, ret, "insmod fwctl.ko: %s",
 				strerror(-ret));
 	ret = module_load("mlx5_sim", "ndevs=1");
 	if (ret)

@@ -3,7 +3,7 @@
  * fwctl kselftest: the administrable policy (fwctl-rs only, not upstream).
  *
  *   /sys/class/fwctl/fwctlM/max_scope            per device
- *   /sys/module/fwctl_core/parameters/max_scope  default of new devices
+ *   /sys/module/fwctl/parameters/max_scope  default of new devices
  * hold one of none < configuration < debug_read_only < debug_write <
  * debug_write_full; they can only be lowered (raising: EPERM, unknown word:
  * EINVAL).  A device's limit is the lower of the two; an RPC above it gets
@@ -13,7 +13,7 @@
  * first refusal of a process is logged once.
  *
  * Lowering cannot be undone, so every test starts from a freshly loaded
- * fwctl_core and unloads it at the end.
+ * fwctl and unloads it at the end.
  */
 #include <dirent.h>
 #include <limits.h>

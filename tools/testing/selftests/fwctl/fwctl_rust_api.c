@@ -45,7 +45,7 @@ FIXTURE(rust) {
 
 FIXTURE_SETUP(rust)
 {
-	ASSERT_EQ(0, module_load("fwctl_core", ""));
+	ASSERT_EQ(0, module_load("fwctl", ""));
 	ASSERT_EQ(0, module_load("fwctl_rust_test", ""));
 	self->fd = open_rust_dev();
 	ASSERT_LE(0, self->fd);
@@ -56,7 +56,7 @@ FIXTURE_TEARDOWN(rust)
 	if (self->fd >= 0)
 		close(self->fd);
 	module_unload("fwctl_rust_test");
-	module_unload("fwctl_core");
+	module_unload("fwctl");
 }
 
 static int rpc(int fd, __u32 scope, __u32 op, __u32 arg, void *out, __u32 *out_len)

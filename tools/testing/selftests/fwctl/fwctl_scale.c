@@ -77,8 +77,8 @@ FIXTURE_SETUP(scale)
 	 * core's registration, not the creation of 4096 faux devices.
 	 */
 	module_unload("fwctl_test");
-	if (!module_is_loaded("fwctl_core"))
-		ASSERT_EQ(0, module_load("fwctl_core", ""));
+	if (!module_is_loaded("fwctl"))
+		ASSERT_EQ(0, module_load("fwctl", ""));
 	ASSERT_EQ(0, module_load("fwctl_test", "ndevs=1 shared_parent=1"));
 	memset(&self->env, 0, sizeof(self->env));
 }

@@ -5,7 +5,7 @@
 # The fwctl tool (crates/fwctl-tool, built on the host) against real
 # devices, text and JSON output (parsed with python3's json module):
 #
-# CXL, on QEMU's emulated type-3 device (fwctl_core + fwctl_cxl): list,
+# CXL, on QEMU's emulated type-3 device (fwctl + fwctl_cxl): list,
 # info by every kind of name, cxl features, get, set and get again (the
 # patrol scrub cycle, put back afterwards), raw rpc, and refusals that name
 # the device and the errno.  What the tool shows is checked against sysfs
@@ -115,7 +115,7 @@ coproc PYCHECK { exec python3 -I -S -c "$py_prog" "$tmp/answer" 2>"$tmp/pyerr"; 
 py_pid=${PYCHECK_PID:-} py_r=${PYCHECK[0]:-} py_w=${PYCHECK[1]:-}
 
 # The tool, its libraries and its dynamic loader are copied into $tmp, in
-# the background while fwctl_core loads: stage_start starts that,
+# the background while fwctl loads: stage_start starts that,
 # stage_finish sets tool_cmd to run the copy and succeeds if it runs.
 # glibc's loader lists what it would load when LD_TRACE_LOADED_OBJECTS is
 # set (what ldd does), without running the program.  Anything else (a
@@ -321,7 +321,7 @@ pci_above() { # pci_above PATH: the last PCI address in a sysfs path, in $bus
 	done
 }
 
-load "$(ko fwctl_core)" || { ktap_notok "insmod fwctl_core"; finish; }
+load "$(ko fwctl)" || { ktap_notok "insmod fwctl"; finish; }
 if ! { stage_finish || "$tool" --version >/dev/null 2>&1; }; then
 	ktap_notok "the fwctl tool runs ($tool --version)"
 	finish

@@ -200,14 +200,14 @@ FIXTURE_TEARDOWN_PARENT(unload)
 	fwctl_env_teardown(&self->env);
 }
 
-/* rmmod fwctl_core, allowing a moment for a just closed FD to let go. */
+/* rmmod fwctl, allowing a moment for a just closed FD to let go. */
 static int unload_core_after_close(void)
 {
 	long long deadline = now_ms() + 2000;
 	int ret;
 
 	do {
-		ret = module_unload("fwctl_core");
+		ret = module_unload("fwctl");
 		if (ret != -EWOULDBLOCK && ret != -EBUSY)
 			break;
 		sleep_ms(50);
@@ -228,17 +228,17 @@ TEST_F_TIMEOUT(unload, core_pinned_by_open_fd, FWCTL_TIMEOUT)
 	EXPECT_FALSE(module_is_loaded("fwctl_test"));
 	expect_orphaned(_metadata, fd);
 
-	ret = module_unload("fwctl_core");
+	ret = module_unload("fwctl");
 	ASSERT_TRUE(ret == -EWOULDBLOCK || ret == -EBUSY)
-		TH_LOG("rmmod fwctl_core with an FD open: %s",
+		TH_LOG("rmmod fwctl with an FD open: %s",
 		       ret ? strerror(-ret) : "succeeded");
 	expect_orphaned(_metadata, fd);
 
 	EXPECT_EQ(0, close(fd));
 	ret = unload_core_after_close();
-	EXPECT_EQ(0, ret) TH_LOG("rmmod fwctl_core after close: %s",
+	EXPECT_EQ(0, ret) TH_LOG("rmmod fwctl after close: %s",
 				 strerror(-ret));
-	EXPECT_FALSE(module_is_loaded("fwctl_core"));
+	EXPECT_FALSE(module_is_loaded("fwctl"));
 }
 
 /* The driver module is not pinned by FDs: unloading it unplugs. */
@@ -254,7 +254,7 @@ TEST_F_TIMEOUT(unload, driver_not_pinned_by_open_fd, FWCTL_TIMEOUT)
 	expect_node_gone(_metadata, &self->env);
 	EXPECT_EQ(0, close(fd));
 	ret = unload_core_after_close();
-	EXPECT_EQ(0, ret) TH_LOG("rmmod fwctl_core after close: %s",
+	EXPECT_EQ(0, ret) TH_LOG("rmmod fwctl after close: %s",
 				 strerror(-ret));
 }
 

@@ -12,7 +12,7 @@ SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|unreferenced object|possible circular lock
 
 ko() { # ko NAME: path of one of the project's modules
 	case "$1" in
-	fwctl_core) echo "$FWCTL_REPO/core/fwctl_core.ko" ;;
+	fwctl) echo "$FWCTL_REPO/core/fwctl.ko" ;;
 	fwctl_cxl) echo "$FWCTL_REPO/cxl/fwctl_cxl.ko" ;;
 	fwctl_mlx5) echo "$FWCTL_REPO/mlx5/fwctl_mlx5.ko" ;;
 	fwctl_rust_test|mlx5_sim) echo "$FWCTL_REPO/tools/testing/$1/$1.ko" ;;

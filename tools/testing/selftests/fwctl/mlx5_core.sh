@@ -3,7 +3,7 @@
 #
 # fwctl_mlx5 beside the real mlx5_core, on a machine without a ConnectX:
 # mlx5_core (the test kernel's own module, with its dependencies), then
-# fwctl_core and fwctl_mlx5 load; fwctl_mlx5 links against mlx5_core's
+# fwctl and fwctl_mlx5 load; fwctl_mlx5 links against mlx5_core's
 # exports and registers its auxiliary driver, which binds nothing; all
 # three unload; no error is logged and no splat.
 #
@@ -18,7 +18,7 @@ loaded=()
 
 unload_all() {
 	local m
-	for m in fwctl_mlx5 fwctl_core "${loaded[@]}"; do
+	for m in fwctl_mlx5 fwctl "${loaded[@]}"; do
 		grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
 	done
 	loaded=()
@@ -74,7 +74,7 @@ else
 fi
 is_loaded mlx5_core || fail "mlx5_core is not in /proc/modules"
 
-for m in fwctl_core fwctl_mlx5; do
+for m in fwctl fwctl_mlx5; do
 	insmod "$(ko $m)" || fail "insmod $m failed"
 	is_loaded "$m" || fail "$m is not in /proc/modules after insmod"
 done
@@ -92,12 +92,12 @@ fwctl_now=$(ls /sys/class/fwctl 2>/dev/null | wc -l)
 [ "$fwctl_now" = "$fwctl_before" ] ||
 	fail "fwctl devices went from $fwctl_before to $fwctl_now"
 
-for m in fwctl_mlx5 fwctl_core "${loaded[@]}"; do
+for m in fwctl_mlx5 fwctl "${loaded[@]}"; do
 	rmmod "$m" || fail "rmmod $m failed"
 done
 unloaded=("${loaded[@]}")
 loaded=()
-for m in fwctl_mlx5 fwctl_core "${unloaded[@]}"; do
+for m in fwctl_mlx5 fwctl "${unloaded[@]}"; do
 	! is_loaded "$m" || fail "$m is still loaded"
 done
 

@@ -126,7 +126,7 @@ for t in "$@"; do
 	echo "# ${t%% *}: $((now - start)) s"
 	# Each program starts from unloaded modules, whatever the last left.
 	unload_modules fwctl_rust_test fwctl_test fwctl_mlx5 mlx5_sim mlx5_core \
-		       fwctl_cxl fwctl_core 2>/dev/null
+		       fwctl_cxl fwctl 2>/dev/null
 	s=$(dmesg_splats)
 	if [ -n "$s" ]; then
 		echo "# kernel splat during ${t%% *}:"
