@@ -1,25 +1,49 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the test kernel from Debian's linux-source-7.3 with the committed
-# fragment kernel/fwctl-rs.config, in a cache folder outside the repository
-# keyed by kernel version and fragment hash.  A warm run does nothing.
+# Build a test kernel from Debian's linux-source-7.3 in a cache folder
+# outside the repository, keyed by kernel version, flavour and fragment
+# hash.  A warm run does nothing.  Two flavours (FLAVOUR=, default debug):
+#
+#   debug   kernel/fwctl-rs.config: clang, KASAN, lockdep, kmemleak, no
+#           MODVERSIONS, upstream's fwctl compiled out (the lab kernel)
+#   distro  kernel/fwctl-rs.config up to its "## Debugging" section, then
+#           kernel/distro.config: GCC,
+#           MODVERSIONS with gendwarfksyms, signed modules, no debugging
+#           options, upstream's fwctl and its importers as modules
 #
 #   scripts/build-kernel.sh              build if needed
 #   scripts/build-kernel.sh --print-dir  print the build folder and exit
+#   scripts/build-kernel.sh --configure  write and check the .config only
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 . "$repo/scripts/env.sh"
-frag=$repo/kernel/fwctl-rs.config
+FLAVOUR=${FLAVOUR:-debug}
+case "$FLAVOUR" in
+debug)  frags=("$repo/kernel/fwctl-rs.config") ;;
+distro)
+	# The lab fragment without its "## Debugging" section, then the
+	# distribution's options (a later line wins).
+	base=$CACHE/kbuild/.fwctl-rs-base.config
+	mkdir -p "$CACHE/kbuild"
+	sed '/^## Debugging/,$d' "$repo/kernel/fwctl-rs.config" >"$base"
+	frags=("$base" "$repo/kernel/distro.config"); KLLVM= ;;
+*) echo "kernel: FAILED: unknown FLAVOUR=$FLAVOUR (debug or distro)" >&2; exit 1 ;;
+esac
 
 kver() {
 	awk -F' = ' '$1=="VERSION"{v=$2} $1=="PATCHLEVEL"{p=$2} $1=="SUBLEVEL"{s=$2}
 		END{print v"."p"."s}' "$KSRC/Makefile" 2>/dev/null
 }
-# The key covers the fragment and the toolchain choice (LLVM suffix).
-key=$( { cat "$frag"; echo "LLVM=$KLLVM"; } | sha256sum | cut -c1-12)
-B=$CACHE/kbuild/$(kver)-$key
+# The key covers the fragments and the toolchain choice (LLVM suffix); the
+# debug flavour keeps the key it always had.
+key=$( { cat "${frags[@]}"; echo "LLVM=$KLLVM"; } | sha256sum | cut -c1-12)
+if [ "$FLAVOUR" = debug ]; then
+	B=$CACHE/kbuild/$(kver)-$key
+else
+	B=$CACHE/kbuild/$(kver)-$FLAVOUR-$key
+fi
 
 if [ "${1:-}" = "--print-dir" ]; then
 	echo "$B"
@@ -41,14 +65,15 @@ kmake() {
 }
 
 mkdir -p "$B"
-say "configuring Linux $(kver) in $B (allnoconfig + kernel/fwctl-rs.config)"
+say "configuring Linux $(kver), flavour $FLAVOUR, in $B (allnoconfig + ${frags[*]##*/})"
 kmake allnoconfig >/dev/null
-grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_)' "$frag" >>"$B/.config"
+grep -hE '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_)' "${frags[@]}" >>"$B/.config"
 kmake olddefconfig >/dev/null 2>&1
 kmake rustavailable >/dev/null || die "Rust is not available to the kernel build (make rustavailable)"
 
-# Every option of the fragment must have landed as written: a dependency
-# that silently drops one (say CONFIG_RUST) would make a useless kernel.
+# Every option of the fragments must have landed as written (the last
+# fragment to name an option wins): a dependency that silently drops one
+# (say CONFIG_RUST) would make a useless kernel.
 bad=0
 while IFS='=' read -r opt val; do
 	case "$val" in
@@ -57,11 +82,17 @@ while IFS='=' read -r opt val; do
 		say "not applied: $opt=$val (got $(grep -E "^$opt=|^# $opt is not set" "$B/.config" || echo nothing))"; bad=1
 	   fi ;;
 	esac
-done < <(grep -E '^CONFIG_[A-Za-z0-9_]+=' "$frag")
+done < <(grep -hE '^CONFIG_[A-Za-z0-9_]+=' "${frags[@]}" |
+	 awk -F= '{ v[$1] = $0; if (!($1 in seen)) { seen[$1] = 1; order[n++] = $1 } }
+		  END { for (i = 0; i < n; i++) print v[order[i]] }')
 [ "$bad" = 0 ] || die "the config fragment does not apply cleanly (see above)"
+if [ "${1:-}" = "--configure" ]; then
+	say "configured: $B/.config"
+	exit 0
+fi
 
 jobs=$(( $(nproc) + 1 ))
-say "building with make -j$jobs (LLVM=$KLLVM); log in $B/build.log"
+say "building with make -j$jobs (${KLLVM:+LLVM=$KLLVM}${KLLVM:-GCC}); log in $B/build.log"
 start=$(date +%s)
 if ! kmake -j"$jobs" >"$B/build.log" 2>&1; then
 	tail -30 "$B/build.log" >&2

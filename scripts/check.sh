@@ -68,19 +68,26 @@ must selftests make -C "$repo/tools/testing/selftests/fwctl"
 must tool make -C "$repo" tool tool-release
 
 step "make install and uninstall into scratch roots, dkms (scripts/test-install.sh)"
-scripts/test-install.sh >"$log/install.log" 2>&1
-rc=$?
-grep -E '^(not )?ok [0-9]+ ' "$log/install.log"
-plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log/install.log" | tail -1)
-ok=$(grep -cE '^ok [0-9]+ ' "$log/install.log")
-skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log/install.log")
-notok=$(grep -cE '^not ok [0-9]+ ' "$log/install.log")
-passed=$((passed + ok - skip)); skipped=$((skipped + skip)); failed=$((failed + notok))
-if [ -z "$plan" ] || [ $((ok + notok)) != "$plan" ] || { [ "$rc" != 0 ] && [ "$notok" = 0 ]; }; then
-	tail -30 "$log/install.log"
-	echo "FAILED: scripts/test-install.sh did not finish (plan ${plan:-none}, exit $rc)"
-	failed=$((failed + 1))
-fi
+# host_ktap NAME CMD...: a host script printing KTAP, its cases counted.
+host_ktap() {
+	local name=$1; shift
+	"$@" >"$log/$name.log" 2>&1
+	local rc=$?
+	grep -E '^(not )?ok [0-9]+ ' "$log/$name.log"
+	local plan ok skip notok
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log/$name.log" | tail -1)
+	ok=$(grep -cE '^ok [0-9]+ ' "$log/$name.log")
+	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log/$name.log")
+	notok=$(grep -cE '^not ok [0-9]+ ' "$log/$name.log")
+	passed=$((passed + ok - skip)); skipped=$((skipped + skip)); failed=$((failed + notok))
+	if [ -z "$plan" ] || [ $((ok + notok)) != "$plan" ] || { [ "$rc" != 0 ] && [ "$notok" = 0 ]; }; then
+		tail -30 "$log/$name.log"
+		echo "FAILED: $* did not finish (plan ${plan:-none}, exit $rc)"
+		failed=$((failed + 1))
+	fi
+	return "$rc"
+}
+host_ktap install scripts/test-install.sh
 
 # run_guest NAME GUEST-OPTIONS... -- TESTS...: one guest boot, KTAP counted.
 run_guest() {
@@ -91,7 +98,7 @@ run_guest() {
 	tests=("$@")
 	step "guest: $name"
 	# Through a pipe: QEMU reopens stdout and would overwrite a file's start.
-	local cmd="tools/testing/selftests/fwctl/run.sh"
+	local cmd="${RUN_PREFIX:-}tools/testing/selftests/fwctl/run.sh"
 	[ ${#tests[@]} -gt 0 ] && cmd="$cmd $(printf '%q ' "${tests[@]}")"
 	scripts/guest.sh "${opts[@]}" -- "$cmd" 2>&1 | cat >"$log/guest-$name.log"
 	local rc=${PIPESTATUS[0]}
@@ -125,5 +132,19 @@ run_guest all -- \
 	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_tool.sh fwctl_scale fwctl_fuzz.sh kmemleak.sh \
 	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" "$lockdown_mlx5" \
 	"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy" "$lockdown_mlx5"
+
+# The distro flavour: the Rust core as a drop-in replacement for upstream's
+# fwctl.ko on a GCC, MODVERSIONS kernel (scripts/check-distro.sh), then one
+# boot: dropin.sh (modprobe, cxl_test through cxl_core, a C driver with
+# upstream's CRCs, the guards) and the core's conformance suites, run with
+# the modules built for that kernel (in $CACHE/distro-tree).
+step "distro flavour: kernel, modules, CRCs, module tree (scripts/check-distro.sh)"
+if host_ktap distro scripts/check-distro.sh; then
+	DT=$CACHE/distro-tree
+	RUN_PREFIX="cd $DT && FWCTL_MODROOT=$CACHE/distro-modroot FWCTL_TOOL=$repo/target/release/fwctl \
+FWCTL_C_DRIVER=$DT/tools/testing/fwctl_test/fwctl_test.ko " \
+	FLAVOUR=distro run_guest distro --no-cxl -- \
+		dropin.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope fwctl_policy fwctl_rust_api fwctl_scale
+fi
 
 summary
