@@ -92,8 +92,4 @@ const _: () = {
     assert!(offset_of!(FwctlRpc, out_len) == offset_of!(b::fwctl_rpc, out_len));
     assert!(offset_of!(FwctlRpc, r#in) == offset_of!(b::fwctl_rpc, in_));
     assert!(offset_of!(FwctlRpc, out) == offset_of!(b::fwctl_rpc, out));
-
-    // The driver ABI: what C drivers touch directly.
-    assert!(offset_of!(b::fwctl_device, dev) == 0);
-    assert!(offset_of!(b::fwctl_uctx, fwctl) == 0);
 };

@@ -322,11 +322,6 @@ impl<'a> Ops<'a> {
         })
     }
 
-    /// Whether `uctx` is a context of this very device.
-    fn owns(self, uctx: Uctx<'_>) -> bool {
-        ptr::eq(uctx.dev().as_ptr(), self.dev.as_ptr())
-    }
-
     /// Calls the driver's `close_uctx` and takes the context off the list.
     ///
     /// # Safety
@@ -345,15 +340,13 @@ impl<'a> Ops<'a> {
 
     /// Calls the driver's `info`; `None` when the driver has none.
     pub(crate) fn info(self, uctx: Uctx<'_>) -> Result<Option<DriverBuf>> {
-        if !self.owns(uctx) {
-            return Err(EINVAL);
-        }
         let Some(f) = self.ops.info else {
             return Ok(None);
         };
         let mut len: usize = 0;
-        // SAFETY: `uctx` is an open context of this device (checked); the
-        // read lock keeps the driver loaded; `len` is a valid out-pointer.
+        // SAFETY: `uctx` is an open context of this device (the caller,
+        // `ioctl::dispatch()`, got this `Ops` from `uctx.dev()`); the read
+        // lock keeps the driver loaded; `len` is a valid out-pointer.
         let p = unsafe { f(uctx.raw, &mut len) };
         // SAFETY: `info` returns a kmalloc'ed buffer of `len` bytes, ours.
         unsafe { DriverBuf::from_op(p, len) }.map(Some)
@@ -368,14 +361,11 @@ impl<'a> Ops<'a> {
         inbuf: &mut [u8],
         out_len: usize,
     ) -> Result<RpcAnswer> {
-        if !self.owns(uctx) {
-            return Err(EINVAL);
-        }
         let f = self.ops.fw_rpc.ok_or(EOPNOTSUPP)?;
         let in_ptr = inbuf.as_mut_ptr();
         let mut len = out_len;
-        // SAFETY: `uctx` is an open context of this device (checked), the
-        // read lock keeps the driver loaded, `in_ptr` is valid for
+        // SAFETY: `uctx` is an open context of this device (the caller got
+        // this `Ops` from `uctx.dev()`), the read lock keeps the driver loaded, `in_ptr` is valid for
         // `inbuf.len()` bytes and the driver's for the call; `len` is an
         // in/out pointer.
         let p = unsafe {

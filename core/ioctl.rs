@@ -113,7 +113,8 @@ fn copy_zero_padded(addr: usize, data: &[u8], user_len: usize) -> Result {
     Ok(())
 }
 
-/// Whether the kernel was tainted by fwctl already (once per boot, as upstream).
+/// Whether this core has tainted the kernel already: once per load of the
+/// core, as upstream (whose flag is a static of its module too).
 static TAINTED: AtomicBool = AtomicBool::new(false);
 
 fn cmd_rpc(ucmd: &UserCmd<'_>, mut cmd: FwctlRpc) -> Result {

@@ -54,8 +54,14 @@ echo "# kernel $kver in $B"
 # 2. The sources, copied (tracked and new files, not build products).
 DT=$CACHE/distro-tree
 mkdir -p "$DT"
+# The sources as they are now (tracked and new files; deleted ones and
+# files the repository no longer has do not survive into the copy).
+find "$DT" -type f \( -name '*.rs' -o -name '*.c' -o -name '*.h' -o -name '*.sh' -o -name Kbuild \
+	-o -name Makefile -o -name '*.params' -o -name '*.mk' \) \
+	! -name '*_generated.rs' ! -name '*.mod.c' ! -name '.*' -delete 2>/dev/null
 (cd "$repo" && git ls-files -co --exclude-standard -z) |
-	rsync -a --from0 --files-from=- "$repo/" "$DT/" || { notok "copy the sources to $DT"; finish; }
+	rsync -a --from0 --ignore-missing-args --files-from=- "$repo/" "$DT/" ||
+	{ notok "copy the sources to $DT"; finish; }
 run distro-modules make -C "$DT" modules KDIR="$B" || finish
 run distro-test-modules make -C "$DT" test-modules KDIR="$B" || finish
 run distro-c-driver-kernel-symvers \
@@ -72,6 +78,18 @@ for s in _fwctl_alloc_device fwctl_register fwctl_unregister; do
 		ok "CRC of $s: ${ours%% *}, as upstream's fwctl.ko ($theirs)"
 	else
 		notok "CRC of $s: ours '$ours', the kernel's '$theirs'"
+	fi
+done
+
+# ... and of the simulator's mlx5_core exports (upstream's mlx5_fwctl must
+# load on it).
+for s in mlx5_cmd_do mlx5_cmd_exec; do
+	ours=$(awk -v s="$s" '$2 == s { print $1 " " $4 }' "$DT/tools/testing/mlx5_sim/Module.symvers")
+	theirs=$(awk -v s="$s" '$2 == s { print $1 " " $4 }' "$B/Module.symvers")
+	if [ -n "$ours" ] && [ "$ours" = "$theirs" ] && [ "${ours%% *}" != 0x00000000 ]; then
+		ok "CRC of the simulator's $s: ${ours%% *}, as mlx5_core's"
+	else
+		notok "CRC of the simulator's $s: ours '$ours', mlx5_core's '$theirs'"
 	fi
 done
 

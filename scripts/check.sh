@@ -142,9 +142,11 @@ step "distro flavour: kernel, modules, CRCs, module tree (scripts/check-distro.s
 if host_ktap distro scripts/check-distro.sh; then
 	DT=$CACHE/distro-tree
 	RUN_PREFIX="cd $DT && FWCTL_MODROOT=$CACHE/distro-modroot FWCTL_TOOL=$repo/target/release/fwctl \
-FWCTL_C_DRIVER=$DT/tools/testing/fwctl_test/fwctl_test.ko " \
-	FLAVOUR=distro run_guest distro --no-cxl -- \
-		dropin.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope fwctl_policy fwctl_rust_api fwctl_scale
+FWCTL_C_DRIVER=$DT/tools/testing/fwctl_test/fwctl_test.ko FWCTL_SIM=$DT/tools/testing/mlx5_sim/mlx5_sim.ko \
+FWCTL_KMEMLEAK=none " \
+	FLAVOUR=distro run_guest distro --no-cxl --qemu-opts "-device pci-testdev" -- \
+		dropin.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
+		fwctl_rust_api fwctl_scale
 fi
 
 summary

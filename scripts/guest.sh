@@ -90,13 +90,19 @@ qemu="$qemu $extra_qemu"
 rootflags="rootflags=version=9p2000.L,trans=virtio,access=any,msize=524288,cache=loose"
 
 mkdir -p "$scratch/out"
+# QEMU re-opens the standard output and error it inherits by name, with
+# truncation: where they are regular files (make check >log) everything
+# written before the guest started would be lost.  Pipes have no offset
+# to lose, so the guest writes into pipes that copy to ours.
 set +e
 timeout --kill-after=20 "$tmo" "$VNG" --run "$B" "${accel[@]}" --disable-microvm --force-9p \
 	--cpus 2 --memory "${FWCTL_GUEST_MEMORY:-2G}" --rwdir "$scratch/out" "${rwdirs[@]}" --cwd "$PWD" \
 	--append "$rootflags$append" \
 	--qemu-opts="$qemu" \
-	--exec "export FWCTL_SCRATCH=$scratch/out; $cmd" </dev/null
+	--exec "export FWCTL_SCRATCH=$scratch/out; $cmd" </dev/null > >(cat) 2> >(cat >&2)
 rc=$?
+# The copies end when QEMU's ends of the pipes close; wait for them to drain.
+wait
 set -e
 [ "$rc" = 124 ] || [ "$rc" = 137 ] && echo "guest: timed out after ${tmo}s, QEMU killed" >&2
 exit "$rc"

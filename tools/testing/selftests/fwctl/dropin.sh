@@ -19,11 +19,17 @@
 #     fwctl tool; the Rust core's policy (max_scope, counters) applies;
 #   - a C fwctl driver built against the kernel's own Module.symvers (so
 #     carrying upstream's CRCs) loads on the Rust core and answers;
+#   - upstream's mlx5_fwctl.ko, as the kernel built it, binds the firmware
+#     simulator's device on a PCI function of the guest (QEMU's
+#     pci-testdev, bound by driver_override) and answers through the Rust
+#     core; the simulator stands in for mlx5_core, so these two are loaded
+#     with insmod (modprobe would load the real mlx5_core first);
 #   - the guards: fwctl_cxl and fwctl_mlx5 stand aside with a message, and
 #     upstream's fwctl.ko and the Rust core never load together.
 #
 # Environment: FWCTL_MODROOT (the staged root holding lib/modules/KVER),
-# FWCTL_TOOL (the fwctl binary), FWCTL_C_DRIVER (that fwctl_test.ko).
+# FWCTL_TOOL (the fwctl binary), FWCTL_C_DRIVER (that fwctl_test.ko),
+# FWCTL_SIM (mlx5_sim.ko built for this kernel).
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -40,17 +46,17 @@ finish() {
 	[ "$failures" = 0 ]
 	exit $?
 }
-say() { echo "# $*"; }
+say() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
 echo "TAP version 13"
 kver=$(uname -r)
-: "${FWCTL_MODROOT:?}" "${FWCTL_TOOL:?}" "${FWCTL_C_DRIVER:?}"
+: "${FWCTL_MODROOT:?}" "${FWCTL_TOOL:?}" "${FWCTL_C_DRIVER:?}" "${FWCTL_SIM:?}"
 TEST_FEATURE=ffffffff-ffff-ffff-ffff-ffffffffffff
 
 # Every module this test may load, dependents first.
 unload_all() {
 	local m
-	for m in fwctl_test cxl_mock_mem cxl_test cxl_mem cxl_pmem cxl_acpi cxl_port \
+	for m in mlx5_fwctl mlx5_sim fwctl_test cxl_mock_mem cxl_test cxl_mem cxl_pmem cxl_acpi cxl_port \
 		 cxl_mock dax_hmem cxl_translate cxl_mock_accel cxl_core fwctl_mlx5 mlx5_core fwctl; do
 		grep -q "^$m " /proc/modules && modprobe -r "$m" 2>/dev/null
 		grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
@@ -58,13 +64,12 @@ unload_all() {
 	return 0
 }
 
-# The staged module tree becomes the system's.
-if [ -d "/lib/modules/$kver" ]; then
-	mount --bind "$FWCTL_MODROOT/lib/modules/$kver" "/lib/modules/$kver"
-else
-	mount -t tmpfs tmpfs /lib/modules && mkdir "/lib/modules/$kver" &&
-		mount --bind "$FWCTL_MODROOT/lib/modules/$kver" "/lib/modules/$kver"
-fi || { notok "mount the staged module tree"; finish; }
+# The staged module tree becomes the system's (virtme-ng's /lib/modules is
+# a tmpfs holding a link to the kernel's build tree).
+if ! ln -sfn "$FWCTL_MODROOT/lib/modules/$kver" "/lib/modules/$kver" 2>/dev/null; then
+	mount -t tmpfs tmpfs /lib/modules &&
+		ln -s "$FWCTL_MODROOT/lib/modules/$kver" "/lib/modules/$kver"
+fi || { notok "install the staged module tree as /lib/modules/$kver"; finish; }
 unload_all
 dmesg_mark
 
@@ -133,15 +138,70 @@ fi
 ## A C driver built against the kernel's own Module.symvers
 check "insmod a C fwctl driver built against the kernel's Module.symvers" \
 	insmod "$FWCTL_C_DRIVER" ndevs=1
-t=$(ls -d /sys/class/fwctl/*/device/driver 2>/dev/null | while read -r d; do
-	[ "$(basename "$(readlink -f "$d")")" = fwctl_test ] && basename "$(dirname "$(dirname "$d")")"; done | head -1)
+# Its devices' parents are faux devices fwctl_test.N.
+t=""
+for c in /sys/class/fwctl/fwctl*; do
+	case $(basename "$(readlink -f "$c/device")") in
+	fwctl_test.*) t=${c##*/}; break ;;
+	esac
+done
 check "its fwctl device is registered (${t:-none})" [ -n "$t" ]
 if [ -n "$t" ]; then
 	out=$("$FWCTL_TOOL" --json info "$t" 2>&1)
+	rc=$?
 	say "$out"
-	check "FWCTL_INFO on it through the Rust core" [ $? = 0 ]
+	check "FWCTL_INFO on it through the Rust core (exit $rc)" [ "$rc" = 0 ]
 fi
 rmmod fwctl_test 2>/dev/null
+
+## Upstream's mlx5_fwctl on the simulator, on a PCI function
+pcidev=""
+for d in /sys/bus/pci/devices/*; do
+	if [ "$(<"$d/vendor")" = 0x1b36 ] && [ "$(<"$d/device")" = 0x0005 ]; then
+		pcidev=${d##*/}
+		break
+	fi
+done
+check "a PCI function for the simulator (QEMU pci-testdev: ${pcidev:-none})" [ -n "$pcidev" ]
+if [ -n "$pcidev" ]; then
+	unload_all
+	check "modprobe fwctl" modprobe fwctl
+	check "insmod mlx5_sim ndevs=0 (standing in for mlx5_core)" insmod "$FWCTL_SIM" ndevs=0
+	echo mlx5_core >"/sys/bus/pci/devices/$pcidev/driver_override"
+	echo "$pcidev" >/sys/bus/pci/drivers_probe
+	check "the simulator drives $pcidev as mlx5_core" test -e "/sys/bus/pci/drivers/mlx5_core/$pcidev"
+	up=/lib/modules/$kver/kernel/drivers/fwctl/mlx5/mlx5_fwctl.ko
+	err=$(insmod "$up" 2>&1)
+	rc=$?
+	[ -n "$err" ] && say "$err"
+	check "insmod upstream's mlx5_fwctl.ko, built with the kernel (exit $rc)" [ "$rc" = 0 ]
+	m=""
+	for d in /sys/class/fwctl/fwctl*; do
+		[ "$(basename "$(readlink -f "$d/device")")" = "$pcidev" ] && m=${d##*/}
+	done
+	check "mlx5_fwctl registered a fwctl device whose parent is $pcidev (${m:-none})" [ -n "$m" ]
+	if [ -n "$m" ]; then
+		check "mlx5_fwctl drives the simulator's auxiliary device" \
+			bash -c 'ls -d /sys/bus/auxiliary/drivers/mlx5_fwctl/mlx5_core.fwctl.* >/dev/null 2>&1'
+		out=$("$FWCTL_TOOL" --json info "$m" 2>&1)
+		rc=$?
+		say "$out"
+		check "FWCTL_INFO through the Rust core: an mlx5 device (exit $rc)" grep -qi mlx5 <<<"$out"
+		out=$("$FWCTL_TOOL" --json mlx5 reg "$pcidev" MGIR 2>&1)
+		rc=$?
+		say "$out"
+		check "ACCESS_REG MGIR by the PCI address, through mlx5_fwctl (exit $rc)" [ "$rc" = 0 ]
+		echo configuration >"/sys/class/fwctl/$m/max_scope"
+		out=$("$FWCTL_TOOL" --json mlx5 reg "$pcidev" MGIR 2>&1)
+		rc=$?
+		check "max_scope=configuration: the register read (DEBUG_READ_ONLY) is refused" [ "$rc" != 0 ]
+	fi
+	rmmod mlx5_fwctl
+	echo "$pcidev" >/sys/bus/pci/drivers/mlx5_core/unbind
+	echo >"/sys/bus/pci/devices/$pcidev/driver_override"
+	rmmod mlx5_sim
+	check "mlx5_fwctl and the simulator unload" bash -c '! grep -qE "^(mlx5_fwctl|mlx5_sim) " /proc/modules'
+fi
 
 ## Guards
 unload_all

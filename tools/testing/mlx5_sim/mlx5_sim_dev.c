@@ -2,21 +2,30 @@
 /*
  * mlx5_sim: a test-only stand-in for mlx5_core and a ConnectX firmware.
  *
- * No emulator models a ConnectX, so fwctl_mlx5 is tested end to end against
- * this module.  It exports the two command entry points the driver calls,
- * mlx5_cmd_do() and mlx5_cmd_exec(), with the prototypes and return rules
- * of include/linux/mlx5/driver.h and mlx5_core's cmd.c; it therefore cannot
- * be loaded beside the real mlx5_core.  Each simulated device is:
+ * No emulator models a ConnectX, so fwctl_mlx5 (and upstream's mlx5_fwctl)
+ * are tested end to end against this module.  It exports the two command
+ * entry points the drivers call, mlx5_cmd_do() and mlx5_cmd_exec(), with
+ * the prototypes and return rules of include/linux/mlx5/driver.h and
+ * mlx5_core's cmd.c (mlx5_sim_cmd.c, which gives them mlx5_core's symbol
+ * CRCs on a MODVERSIONS kernel); it therefore cannot be loaded beside the
+ * real mlx5_core.  Each simulated device is:
  *
- *   mlx5_sim.N          a faux device (bound to the faux driver), standing
- *                       in for the PCI function; the fake core device's
- *                       "device" is it
- *   mlx5_core.fwctl.N   the auxiliary device fwctl_mlx5 binds to, embedded
- *                       in a struct mlx5_adev whose mdev is the fake core
- *                       device, and whose parent is mlx5_sim.N
+ *   the function        either a faux device mlx5_sim.N (devices made with
+ *                       the ndevs parameter or the add control file), or a
+ *                       real PCI function of the guest bound to this
+ *                       module's PCI driver, named mlx5_core as the real
+ *                       one, by driver_override (any PCI device QEMU
+ *                       emulates, e.g. -device pci-testdev): then the fake
+ *                       core device's pdev is it, as on a real ConnectX,
+ *                       and tools that look for the fwctl device's PCI
+ *                       parent and its mlx5_core driver find them
+ *   mlx5_core.fwctl.N   the auxiliary device the fwctl driver binds to,
+ *                       embedded in a struct mlx5_adev whose mdev is the
+ *                       fake core device, and whose parent is the function
  *
  * The fake struct mlx5_core_dev holds only what a driver reads without the
- * core: caps.hca[MLX5_CAP_GENERAL] (cur and max), device and state.
+ * core: caps.hca[MLX5_CAP_GENERAL] (cur and max), device, pdev (PCI
+ * functions only) and state.
  *
  * The firmware answers, per the layouts of include/linux/mlx5/mlx5_ifc.h
  * (and, for what that file lacks, the layouts below, after the public
@@ -54,6 +63,7 @@
 #include <linux/mlx5/mlx5_ifc.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -61,6 +71,7 @@
 #include <linux/xarray.h>
 
 #include "mlx5_sim.h"
+#include "mlx5_sim_cmd.h"
 
 static unsigned int ndevs = 1;
 module_param(ndevs, uint, 0444);
@@ -307,7 +318,9 @@ struct mlx5_sim_dev {
 	 */
 	struct mlx5_core_dev mdev;
 	struct mlx5_hca_cap gen_cap;
+	/* The function: a faux device, or a PCI function (pdev). */
 	struct faux_device *faux;
+	struct pci_dev *pdev;
 	struct mlx5_adev *madev;
 	struct list_head node;
 	u32 index;
@@ -797,8 +810,8 @@ static u8 mlx5_sim_exec(struct mlx5_sim_cmd *cmd)
  * with @out holding the status and syndrome; another negative errno when
  * the command did not reach the firmware.
  */
-int mlx5_cmd_do(struct mlx5_core_dev *dev, void *in, int in_size, void *out,
-		int out_size)
+int mlx5_sim_cmd_do(struct mlx5_core_dev *dev, void *in, int in_size,
+		    void *out, int out_size)
 {
 	struct mlx5_sim_dev *sdev = to_sim_dev(dev);
 	struct mlx5_sim_fail fail;
@@ -850,7 +863,6 @@ int mlx5_cmd_do(struct mlx5_core_dev *dev, void *in, int in_size, void *out,
 	}
 	return 0;
 }
-EXPORT_SYMBOL(mlx5_cmd_do);
 
 /* mlx5_core's mapping of a firmware status to an errno. */
 static int mlx5_sim_status_to_err(u8 status)
@@ -894,8 +906,8 @@ static int mlx5_sim_status_to_err(u8 status)
  *
  * Return: 0 or a negative errno.
  */
-int mlx5_cmd_exec(struct mlx5_core_dev *dev, void *in, int in_size, void *out,
-		  int out_size)
+int mlx5_sim_cmd_exec(struct mlx5_core_dev *dev, void *in, int in_size,
+		      void *out, int out_size)
 {
 	struct mlx5_sim_dev *sdev = to_sim_dev(dev);
 	u16 opcode = in_size >= MLX5_ST_SZ_BYTES(mbox_in) ?
@@ -911,7 +923,7 @@ int mlx5_cmd_exec(struct mlx5_core_dev *dev, void *in, int in_size, void *out,
 	uid = in_size >= MLX5_ST_SZ_BYTES(mbox_in) ?
 	      MLX5_GET(mbox_in, in, uid) : 0;
 
-	err = mlx5_cmd_do(dev, in, in_size, out, out_size);
+	err = mlx5_sim_cmd_do(dev, in, in_size, out, out_size);
 	if (err == -ENXIO && opcode == MLX5_CMD_OP_DESTROY_UCTX &&
 	    out_size >= MLX5_ST_SZ_BYTES(mbox_out)) {
 		MLX5_SET(mbox_out, out, status, MLX5_CMD_STAT_OK);
@@ -925,12 +937,11 @@ int mlx5_cmd_exec(struct mlx5_core_dev *dev, void *in, int in_size, void *out,
 	syndrome = MLX5_GET(mbox_out, out, syndrome);
 	err = mlx5_sim_status_to_err(status);
 	if (err && !uid && opcode != MLX5_CMD_OP_CREATE_UCTX)
-		dev_err_ratelimited(&sdev->faux->dev,
+		dev_err_ratelimited(sdev->mdev.device,
 				    "command 0x%x op_mod 0x%x failed, status 0x%x, syndrome 0x%x, err %d\n",
 				    opcode, op_mod, status, syndrome, err);
 	return err;
 }
-EXPORT_SYMBOL(mlx5_cmd_exec);
 
 /* Devices */
 
@@ -995,7 +1006,8 @@ static void mlx5_sim_free(struct mlx5_sim_dev *sdev)
 	kvfree(sdev);
 }
 
-static int mlx5_sim_add_one(void)
+/* A simulated device on a faux function, or on the PCI function @pdev. */
+static int mlx5_sim_add_one(struct pci_dev *pdev)
 {
 	struct mlx5_sim_dev *sdev;
 	struct mlx5_adev *madev;
@@ -1023,13 +1035,19 @@ static int mlx5_sim_add_one(void)
 	sdev->mdev.state = MLX5_DEVICE_STATE_UP;
 	sdev->mdev.coredev_type = MLX5_COREDEV_PF;
 
-	snprintf(name, sizeof(name), "mlx5_sim.%d", index);
-	sdev->faux = faux_device_create(name, NULL, NULL);
-	if (!sdev->faux) {
-		ret = -ENOMEM;
-		goto err_free;
+	if (pdev) {
+		sdev->pdev = pdev;
+		sdev->mdev.pdev = pdev;
+		sdev->mdev.device = &pdev->dev;
+	} else {
+		snprintf(name, sizeof(name), "mlx5_sim.%d", index);
+		sdev->faux = faux_device_create(name, NULL, NULL);
+		if (!sdev->faux) {
+			ret = -ENOMEM;
+			goto err_free;
+		}
+		sdev->mdev.device = &sdev->faux->dev;
 	}
-	sdev->mdev.device = &sdev->faux->dev;
 
 	madev = kzalloc_obj(*madev, GFP_KERNEL);
 	if (!madev) {
@@ -1040,7 +1058,7 @@ static int mlx5_sim_add_one(void)
 	madev->idx = index;
 	madev->adev.name = "fwctl";
 	madev->adev.id = index;
-	madev->adev.dev.parent = &sdev->faux->dev;
+	madev->adev.dev.parent = sdev->mdev.device;
 	madev->adev.dev.release = mlx5_sim_adev_release;
 	ret = auxiliary_device_init(&madev->adev);
 	if (ret) {
@@ -1062,7 +1080,8 @@ static int mlx5_sim_add_one(void)
 	return 0;
 
 err_faux:
-	faux_device_destroy(sdev->faux);
+	if (sdev->faux)
+		faux_device_destroy(sdev->faux);
 err_free:
 	mlx5_sim_free(sdev);
 	return ret;
@@ -1081,10 +1100,11 @@ static void mlx5_sim_remove_one(struct mlx5_sim_dev *sdev)
 
 	/* Not destroyed by the driver: they stay counted in live_uctx. */
 	if (sdev->nr_uctx)
-		dev_err(&sdev->faux->dev,
+		dev_err(sdev->mdev.device,
 			"%u user context(s) still alive at unplug\n",
 			sdev->nr_uctx);
-	faux_device_destroy(sdev->faux);
+	if (sdev->faux)
+		faux_device_destroy(sdev->faux);
 	mlx5_sim_free(sdev);
 }
 
@@ -1116,6 +1136,46 @@ static void mlx5_sim_remove_all(void)
 	}
 }
 
+/* PCI functions bound by driver_override */
+
+static int mlx5_sim_pci_probe(struct pci_dev *pdev,
+			      const struct pci_device_id *id)
+{
+	int ret;
+
+	mutex_lock(&mlx5_sim_lock);
+	ret = mlx5_sim_add_one(pdev);
+	mutex_unlock(&mlx5_sim_lock);
+	return ret;
+}
+
+static void mlx5_sim_pci_remove(struct pci_dev *pdev)
+{
+	struct mlx5_sim_dev *sdev;
+
+	mutex_lock(&mlx5_sim_lock);
+	list_for_each_entry(sdev, &mlx5_sim_devs, node) {
+		if (sdev->pdev == pdev) {
+			list_del(&sdev->node);
+			mlx5_sim_remove_one(sdev);
+			break;
+		}
+	}
+	mutex_unlock(&mlx5_sim_lock);
+}
+
+/*
+ * No ID table: the driver binds only the functions an administrator names
+ * with driver_override.  Named as the real driver, so that tools checking
+ * that a fwctl device's parent is driven by mlx5_core (mstflint) see it.
+ */
+static struct pci_driver mlx5_sim_pci_driver = {
+	.name = "mlx5_core",
+	.probe = mlx5_sim_pci_probe,
+	.remove = mlx5_sim_pci_remove,
+	.driver_managed_dma = true,
+};
+
 /* Control files */
 
 static ssize_t add_store(struct kobject *kobj, struct kobj_attribute *attr,
@@ -1131,7 +1191,7 @@ static ssize_t add_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return -EINVAL;
 	mutex_lock(&mlx5_sim_lock);
 	for (; n && !ret; n--)
-		ret = mlx5_sim_add_one();
+		ret = mlx5_sim_add_one(NULL);
 	mutex_unlock(&mlx5_sim_lock);
 	return ret ? ret : count;
 }
@@ -1340,7 +1400,7 @@ static int __init mlx5_sim_init(void)
 
 	mutex_lock(&mlx5_sim_lock);
 	for (i = 0; i < ndevs && !ret; i++)
-		ret = mlx5_sim_add_one();
+		ret = mlx5_sim_add_one(NULL);
 	if (ret)
 		mlx5_sim_remove_all();
 	mutex_unlock(&mlx5_sim_lock);
@@ -1357,6 +1417,11 @@ static int __init mlx5_sim_init(void)
 		kobject_put(mlx5_sim_kobj);
 		goto err_remove;
 	}
+	ret = pci_register_driver(&mlx5_sim_pci_driver);
+	if (ret) {
+		kobject_put(mlx5_sim_kobj);
+		goto err_remove;
+	}
 	return 0;
 
 err_remove:
@@ -1368,6 +1433,8 @@ err_remove:
 
 static void __exit mlx5_sim_exit(void)
 {
+	/* Unbinds the PCI functions, removing their devices. */
+	pci_unregister_driver(&mlx5_sim_pci_driver);
 	/* Waits for the control files' writers: nothing is added after. */
 	kobject_put(mlx5_sim_kobj);
 	mutex_lock(&mlx5_sim_lock);
