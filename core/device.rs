@@ -164,6 +164,18 @@ impl<'a> Dev<'a> {
         self.prefix().max_scope.get().min(param::global_max())
     }
 
+    /// Whether the device is still registered, read without the lock
+    /// (`READ_ONCE()`): only to answer `ENODEV` as early as upstream does.
+    /// It may be stale at once; every use of the ops takes the lock and
+    /// checks again.
+    pub(crate) fn registered_hint(self) -> bool {
+        // SAFETY: `ops` is an aligned pointer field of a live device
+        // (invariant); a volatile read is the kernel's `READ_ONCE()`, paired
+        // with the `WRITE_ONCE()` in `unregister()`.
+        let ops = unsafe { ptr::read_volatile(&raw const (*self.raw.as_ptr()).ops) };
+        !ops.is_null()
+    }
+
     /// Takes `registration_lock` for read: while the guard lives, the ops
     /// (if any) and the driver's module stay valid.
     pub(crate) fn read_ops(self) -> OpsGuard<'a> {
@@ -597,8 +609,9 @@ pub(crate) unsafe fn unregister(fwctl: *mut b::fwctl_device) {
             destroy_uctx(ops, uctx);
         }
         b::mutex_unlock(&raw mut (*fwctl).uctx_list_lock);
-        // The driver module may unload once we return.
-        (*fwctl).ops = ptr::null();
+        // The driver module may unload once we return.  `WRITE_ONCE()`:
+        // `Dev::registered_hint()` reads it without the lock.
+        ptr::write_volatile(&raw mut (*fwctl).ops, ptr::null());
         b::up_write(&raw mut (*fwctl).registration_lock);
     }
 }

@@ -2,6 +2,13 @@
 
 //! The fwctl commands: open, `FWCTL_INFO`, `FWCTL_RPC`.  Safe Rust over
 //! the boundary types of `device` and the helpers of `kapi`.
+//!
+//! Unlike upstream, no user memory is touched while `registration_lock` is
+//! held: the request is copied in before the lock is taken and the answer
+//! copied out after it is dropped.  A user buffer that never resolves (a
+//! `userfaultfd` region nobody serves, a FUSE mapping) then stalls only its
+//! own caller, never the driver's `fwctl_unregister()`, which waits for the
+//! lock's readers.
 
 use crate::device::{Dev, Ops, RpcAnswer, Uctx};
 use crate::kapi::{self, Caller};
@@ -31,12 +38,14 @@ pub(crate) fn dispatch(uctx: Uctx<'_>, cmd: u32, arg: usize) -> Result {
     let user_size = read_user_struct(op, arg, &mut raw)?;
 
     let dev = uctx.dev();
-    let guard = dev.read_ops();
-    let ops = guard.ops().ok_or(ENODEV)?;
+    // Upstream answers ENODEV here, before the command's own checks; the
+    // ops are checked again under the lock, where they are used.
+    if !dev.registered_hint() {
+        return Err(ENODEV);
+    }
     let ucmd = UserCmd {
         uctx,
         dev,
-        ops,
         arg,
         user_size,
     };
@@ -65,7 +74,6 @@ fn read_user_struct(op: &IoctlOp, arg: usize, raw: &mut [u8]) -> Result<u32> {
 struct UserCmd<'a> {
     uctx: Uctx<'a>,
     dev: Dev<'a>,
-    ops: Ops<'a>,
     arg: usize,
     user_size: u32,
 }
@@ -88,9 +96,20 @@ fn cmd_info(ucmd: &UserCmd<'_>, mut cmd: FwctlInfo) -> Result {
         return Err(EPERM);
     }
     let user_len = cmd.device_data_len as usize;
+    // The driver's part, under the lock; the copies after it.
+    let (device_type, data) = {
+        let guard = ucmd.dev.read_ops();
+        let ops = guard.ops().ok_or(ENODEV)?;
+        let data = if user_len != 0 {
+            ops.info(ucmd.uctx)?
+        } else {
+            None
+        };
+        (ops.device_type(), data)
+    };
     let mut driver_len = 0;
     if user_len != 0 {
-        match ucmd.ops.info(ucmd.uctx)? {
+        match data {
             // No driver data: the user's buffer reads as zeroes.
             None => kapi::clear_user(cmd.out_device_data as usize, user_len)?,
             Some(data) => {
@@ -99,7 +118,7 @@ fn cmd_info(ucmd: &UserCmd<'_>, mut cmd: FwctlInfo) -> Result {
             }
         }
     }
-    cmd.out_device_type = ucmd.ops.device_type();
+    cmd.out_device_type = device_type;
     cmd.device_data_len = driver_len as u32;
     ucmd.respond(&cmd)
 }
@@ -142,13 +161,15 @@ fn cmd_rpc(ucmd: &UserCmd<'_>, mut cmd: FwctlRpc) -> Result {
     let mut scratch = [0u8; kapi::SMALL_BUF];
     let mut inbuf = kapi::read_user_buf(cmd.r#in as usize, cmd.in_len as usize, &mut scratch)?;
     let inbuf = inbuf.bytes();
-    // Passed every check and about to reach the driver.
-    dev.prefix().stats.accept(scope);
     let user_out = cmd.out_len as usize;
-    let answer = ucmd
-        .ops
-        .fw_rpc(ucmd.uctx, scope, inbuf, user_out)
-        .map_err(|e| refuse(dev, cmd.scope, Refusal::Driver, Some(e)))?;
+    let answer = {
+        let guard = dev.read_ops();
+        let ops: Ops<'_> = guard.ops().ok_or(ENODEV)?;
+        // Passed every check and about to reach the driver.
+        dev.prefix().stats.accept(scope);
+        ops.fw_rpc(ucmd.uctx, scope, inbuf, user_out)
+            .map_err(|e| refuse(dev, cmd.scope, Refusal::Driver, Some(e)))?
+    };
     let out_len = match answer {
         RpcAnswer::InPlace(len) => {
             kapi::copy_to_user(cmd.out as usize, &inbuf[..len.min(user_out)])?;

@@ -59,8 +59,8 @@ mkdir -p "$DT"
 find "$DT" -type f \( -name '*.rs' -o -name '*.c' -o -name '*.h' -o -name '*.sh' -o -name Kbuild \
 	-o -name Makefile -o -name '*.params' -o -name '*.mk' \) \
 	! -name '*_generated.rs' ! -name '*.mod.c' ! -name '.*' -delete 2>/dev/null
-(cd "$repo" && git ls-files -co --exclude-standard -z) |
-	rsync -a --from0 --ignore-missing-args --files-from=- "$repo/" "$DT/" ||
+(cd "$repo" && git ls-files -co --exclude-standard -z |
+	tar --null --ignore-failed-read -T - -cf - 2>/dev/null) | tar -C "$DT" -xf - ||
 	{ notok "copy the sources to $DT"; finish; }
 run distro-modules make -C "$DT" modules KDIR="$B" || finish
 run distro-test-modules make -C "$DT" test-modules KDIR="$B" || finish

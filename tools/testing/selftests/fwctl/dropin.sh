@@ -182,7 +182,7 @@ if [ -n "$pcidev" ]; then
 	check "mlx5_fwctl registered a fwctl device whose parent is $pcidev (${m:-none})" [ -n "$m" ]
 	if [ -n "$m" ]; then
 		check "mlx5_fwctl drives the simulator's auxiliary device" \
-			bash -c 'ls -d /sys/bus/auxiliary/drivers/mlx5_fwctl/mlx5_core.fwctl.* >/dev/null 2>&1'
+			bash -c 'ls -d /sys/bus/auxiliary/drivers/*mlx5_fwctl/mlx5_core.fwctl.* >/dev/null 2>&1'
 		out=$("$FWCTL_TOOL" --json info "$m" 2>&1)
 		rc=$?
 		say "$out"

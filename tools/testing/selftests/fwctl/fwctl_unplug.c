@@ -6,9 +6,18 @@
  * contexts but not the FDs, which then get ENODEV from every ioctl; it
  * waits for RPCs in flight; the driver module can go while FDs are open,
  * the core module cannot (the open cdev pins it).
+ *
+ * Beyond upstream: an RPC whose user buffer never resolves (userfaultfd
+ * that nobody serves) does not stall the unplug; the core copies user
+ * memory only outside the registration lock.
  */
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include "kselftest_harness.h"
 #include "fwctl_harness.h"
@@ -140,6 +149,134 @@ TEST_F_TIMEOUT(unplug, remove_waits_for_rpc, FWCTL_TIMEOUT)
 	EXPECT_LE(s.start + SLEEP_RPC_MS, removed);
 	expect_orphaned(_metadata, s.fd);
 	EXPECT_EQ(0, close(s.fd));
+}
+
+/*
+ * A page whose faults go to a userfaultfd nobody serves: any access to it,
+ * by the kernel too, waits until the uffd is closed.  Returns the uffd
+ * (>= 0) and the page in *page, or a negative errno.
+ */
+static int stalled_page(void **page)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	long psize = sysconf(_SC_PAGESIZE);
+	void *p;
+	int uffd;
+
+	/* Kernel-mode faults too: no UFFD_USER_MODE_ONLY (root may). */
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		return -errno;
+	if (ioctl(uffd, UFFDIO_API, &api)) {
+		close(uffd);
+		return -errno;
+	}
+	p = mmap(NULL, psize, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		close(uffd);
+		return -ENOMEM;
+	}
+	reg.range.start = (unsigned long)p;
+	reg.range.len = psize;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		int err = -errno;
+
+		munmap(p, psize);
+		close(uffd);
+		return err;
+	}
+	*page = p;
+	return uffd;
+}
+
+struct staller {
+	int fd;
+	void *in, *out;
+	__u32 in_len, out_len;
+	int ret;
+	int done;
+};
+
+static void *staller_run(void *arg)
+{
+	struct staller *s = arg;
+
+	s->ret = fwctl_rpc_call(s->fd, FWCTL_RPC_CONFIGURATION, s->in,
+				s->in_len, s->out, &s->out_len);
+	__atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* How long the unplug may take while a caller is stalled in user memory. */
+#define STALL_UNPLUG_MS	5000
+
+/*
+ * One RPC stalled on a user buffer (the request if in_stalls, else the
+ * answer) while the device is removed: the removal completes at once; the
+ * RPC ends when the buffer resolves, with ENODEV for a stalled request (the
+ * device went before it reached the driver) or success for a stalled
+ * answer (the driver answered before the removal).
+ */
+static void stall_then_remove(struct __test_metadata *_metadata,
+			      struct fwctl_env *env, bool in_stalls)
+{
+	struct fwctl_test_req req = { .op = FWCTL_TEST_OP_ECHO };
+	struct staller s = { .ret = 1 };
+	static unsigned char buf[64];
+	long long t0, took;
+	pthread_t thread;
+	void *page = NULL;
+	int uffd, ret;
+
+	uffd = stalled_page(&page);
+	ASSERT_LE(0, uffd) TH_LOG("userfaultfd: %s (CONFIG_USERFAULTFD?)",
+				  strerror(-uffd));
+	s.fd = fwctl_open_or_fail(_metadata, env);
+	memcpy(buf, &req, sizeof(req));
+	s.in = in_stalls ? page : buf;
+	s.in_len = sizeof(req);
+	s.out = in_stalls ? buf : page;
+	s.out_len = sizeof(req);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, staller_run, &s));
+	sleep_ms(REMOVE_AFTER_MS);
+	ASSERT_EQ(0, __atomic_load_n(&s.done, __ATOMIC_ACQUIRE))
+		TH_LOG("the RPC did not stall on the userfaultfd page");
+
+	t0 = now_ms();
+	ret = fwctl_test_remove(env->index);
+	took = now_ms() - t0;
+	EXPECT_EQ(0, ret);
+	EXPECT_GT(STALL_UNPLUG_MS, took)
+		TH_LOG("the unplug waited %lld ms for a stalled caller", took);
+	TH_LOG("unplug took %lld ms with a caller stalled on its %s buffer",
+	       took, in_stalls ? "request" : "answer");
+	EXPECT_EQ(0, __atomic_load_n(&s.done, __ATOMIC_ACQUIRE));
+
+	/* Closing the uffd resolves the page (zero-filled): the RPC ends. */
+	close(uffd);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	if (in_stalls) {
+		EXPECT_EQ(-ENODEV, s.ret)
+			TH_LOG("stalled request: %s", strerror(-s.ret));
+	} else {
+		EXPECT_EQ(0, s.ret)
+			TH_LOG("stalled answer: %s", strerror(-s.ret));
+	}
+	expect_orphaned(_metadata, s.fd);
+	EXPECT_EQ(0, close(s.fd));
+	munmap(page, sysconf(_SC_PAGESIZE));
+}
+
+TEST_F_TIMEOUT(unplug, remove_not_stalled_by_request_buffer, FWCTL_TIMEOUT)
+{
+	stall_then_remove(_metadata, &self->env, true);
+}
+
+TEST_F_TIMEOUT(unplug, remove_not_stalled_by_answer_buffer, FWCTL_TIMEOUT)
+{
+	stall_then_remove(_metadata, &self->env, false);
 }
 
 /* The device unplugs itself from a work item after answering. */
