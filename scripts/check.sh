@@ -129,7 +129,7 @@ lockdown_policy="fwctl_policy -t stats_refused_lockdown -t stats_refused_no_rawi
 lockdown_mlx5="fwctl_mlx5 -t scopes_with_rawio -t scopes_without_rawio"
 run_guest all -- \
 	smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
-	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_tool.sh fwctl_scale fwctl_fuzz.sh kmemleak.sh \
+	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_tool.sh fwctl_scale fwctl_fuzz.sh fwctl_faults kmemleak.sh \
 	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" "$lockdown_mlx5" \
 	"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy" "$lockdown_mlx5"
 

@@ -231,7 +231,7 @@ static int repo_dir(char *buf, size_t len)
 	return 0;
 }
 
-static int module_path(const char *name, char *buf, size_t len)
+int module_path(const char *name, char *buf, size_t len)
 {
 	char repo[PATH_MAX];
 	int ret, n;

@@ -59,6 +59,8 @@ int cxl_first_fwctl(char *memdev, size_t len);
 
 /* Modules, by name: fwctl, fwctl_mlx5, fwctl_test, fwctl_rust_test, mlx5_sim */
 bool module_is_loaded(const char *name);
+/* Path of one of the project's modules by name (fwctl, fwctl_test, ...). */
+int module_path(const char *name, char *buf, size_t len);
 int module_load(const char *name, const char *params);
 int module_unload(const char *name);
 
