@@ -129,28 +129,24 @@ pub enum Refusal {
     Lockdown = 3,
     /// Above the device's or the global `max_scope`, or disabled: `EPERM`.
     Policy = 4,
-    /// The driver's `fw_rpc` returned an error (its errno passes through).
-    Driver = 5,
 }
 
 impl Refusal {
     /// Every reason, in counter order (the order of [`REFUSED_FIELDS`]).
-    pub const ALL: [Refusal; 6] = [
+    pub const ALL: [Refusal; 5] = [
         Refusal::TooLong,
         Refusal::BadScope,
         Refusal::NoRawio,
         Refusal::Lockdown,
         Refusal::Policy,
-        Refusal::Driver,
     ];
 
-    /// The errno the caller gets (for `Driver`, the driver chooses).
+    /// The errno the caller gets.
     pub const fn errno(self) -> Errno {
         match self {
             Refusal::TooLong => Errno::EMSGSIZE,
             Refusal::BadScope => Errno::EOPNOTSUPP,
             Refusal::NoRawio | Refusal::Lockdown | Refusal::Policy => Errno::EPERM,
-            Refusal::Driver => Errno::EBADMSG,
         }
     }
 
@@ -163,7 +159,6 @@ impl Refusal {
             Refusal::NoRawio => "no_rawio",
             Refusal::Lockdown => "lockdown",
             Refusal::Policy => "policy",
-            Refusal::Driver => "driver",
         }
     }
 
@@ -175,7 +170,6 @@ impl Refusal {
             Refusal::NoRawio => "DEBUG_WRITE_FULL needs CAP_SYS_RAWIO",
             Refusal::Lockdown => "DEBUG_WRITE_FULL is not allowed while the kernel is locked down",
             Refusal::Policy => "scope above the administrator's max_scope",
-            Refusal::Driver => "rejected by the driver",
         }
     }
 }
@@ -201,13 +195,19 @@ pub const ACCEPTED_FIELDS: [&str; 4] = {
     f
 };
 
+/// The file of RPCs the driver or the firmware failed, per scope; fields:
+/// [`ACCEPTED_FIELDS`].  Each is also counted in [`ACCEPTED_FILE`]: the
+/// core handed it to the driver.  These are not refusals: the core's
+/// policy allowed them.
+pub const FAILED_FILE: &str = "rpcs_failed";
+
 /// The file of RPCs refused per reason; fields: [`REFUSED_FIELDS`].
 pub const REFUSED_FILE: &str = "rpcs_refused";
 
 /// The fields of [`REFUSED_FILE`]: one per reason, in [`Refusal::ALL`]
 /// order (the index is the `Refusal` value).
-pub const REFUSED_FIELDS: [&str; 6] = {
-    let mut f = [""; 6];
+pub const REFUSED_FIELDS: [&str; 5] = {
+    let mut f = [""; 5];
     let mut i = 0;
     while i < f.len() {
         f[i] = Refusal::ALL[i].field_name();
@@ -293,7 +293,8 @@ pub fn check_rpc(
 #[derive(Default)]
 pub struct Stats {
     accepted: [AtomicU64; 4],
-    refused: [AtomicU64; 6],
+    failed: [AtomicU64; 4],
+    refused: [AtomicU64; 5],
 }
 
 impl Stats {
@@ -301,13 +302,30 @@ impl Stats {
     pub const fn new() -> Self {
         Stats {
             accepted: [const { AtomicU64::new(0) }; 4],
-            refused: [const { AtomicU64::new(0) }; 6],
+            failed: [const { AtomicU64::new(0) }; 4],
+            refused: [const { AtomicU64::new(0) }; 5],
         }
     }
 
     /// Counts an RPC handed to the driver.
     pub fn accept(&self, scope: Scope) {
         self.accepted[scope as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts an RPC the driver (or the firmware behind it) failed.
+    pub fn fail(&self, scope: Scope) {
+        self.failed[scope as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The failed counter of `scope`.
+    pub fn failed(&self, scope: Scope) -> u64 {
+        self.failed[scope as usize].load(Ordering::Relaxed)
+    }
+
+    /// Every failed counter, in [`ACCEPTED_FIELDS`] order, each read on its
+    /// own.
+    pub fn failed_all(&self) -> [u64; 4] {
+        Scope::ALL.map(|s| self.failed(s))
     }
 
     /// Counts a refusal.
@@ -333,7 +351,7 @@ impl Stats {
 
     /// Every refusal counter, in [`REFUSED_FIELDS`] order.  Each is read on
     /// its own: not a snapshot of all of them at one instant.
-    pub fn refused_all(&self) -> [u64; 6] {
+    pub fn refused_all(&self) -> [u64; 5] {
         Refusal::ALL.map(|r| self.refused(r))
     }
 }

@@ -145,7 +145,7 @@ fn cmd_rpc(ucmd: &UserCmd<'_>, mut cmd: FwctlRpc) -> Result {
         kapi::locked_down,
     ) {
         Ok(scope) => scope,
-        Err(why) => return Err(refuse(dev, cmd.scope, why, None)),
+        Err(why) => return Err(refuse(dev, cmd.scope, why)),
     };
     if scope.taints() && !TAINTED.swap(true, Ordering::Relaxed) {
         let who = Caller::current();
@@ -168,7 +168,7 @@ fn cmd_rpc(ucmd: &UserCmd<'_>, mut cmd: FwctlRpc) -> Result {
         // Passed every check and about to reach the driver.
         dev.prefix().stats.accept(scope);
         ops.fw_rpc(ucmd.uctx, scope, inbuf, user_out)
-            .map_err(|e| refuse(dev, cmd.scope, Refusal::Driver, Some(e)))?
+            .map_err(|e| driver_failed(dev, scope, e))?
     };
     let out_len = match answer {
         RpcAnswer::InPlace(len) => {
@@ -184,8 +184,24 @@ fn cmd_rpc(ucmd: &UserCmd<'_>, mut cmd: FwctlRpc) -> Result {
     ucmd.respond(&cmd)
 }
 
-/// Counts a refusal, logs it once per process, and returns its error.
-fn refuse(dev: Dev<'_>, raw_scope: u32, why: Refusal, driver_err: Option<Error>) -> Error {
+/// Counts an RPC the driver or its firmware failed, and returns the
+/// driver's error.  Not a refusal: the core's policy let it through.  Only
+/// a debug message, as upstream's drivers log their firmware errors
+/// (`dev_dbg()`): a firmware status the tool asked about is no event.
+fn driver_failed(dev: Dev<'_>, scope: Scope, err: Error) -> Error {
+    dev.prefix().stats.fail(scope);
+    dev_dbg!(
+        dev.device(),
+        "{} RPC failed by the driver: {:?}\n",
+        scope.name(),
+        err
+    );
+    err
+}
+
+/// Counts a refusal by the core's policy, logs it once per process, and
+/// returns its errno.
+fn refuse(dev: Dev<'_>, raw_scope: u32, why: Refusal) -> Error {
     let prefix = dev.prefix();
     prefix.stats.refuse(why);
     let who = Caller::current();
@@ -204,7 +220,7 @@ fn refuse(dev: Dev<'_>, raw_scope: u32, why: Refusal, driver_err: Option<Error>)
             why.reason()
         );
     }
-    driver_err.unwrap_or_else(|| to_error(why.errno()))
+    to_error(why.errno())
 }
 
 const _: () = assert!(size_of::<FwctlRpc>() <= uapi::MAX_CMD_SIZE);

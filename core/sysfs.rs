@@ -2,15 +2,19 @@
 
 //! sysfs attributes of each fwctl device:
 //! - `max_scope`: the effective limit; writes may only lower it;
-//! - `rpcs_accepted` and `rpcs_refused`: the RPC counters, one line of
-//!   numbers each (see `policy::ACCEPTED_FIELDS` and `REFUSED_FIELDS`).
+//! - `rpcs_accepted`, `rpcs_failed` and `rpcs_refused`: the RPC counters,
+//!   one line of numbers each (see `policy::ACCEPTED_FIELDS` and
+//!   `REFUSED_FIELDS`): handed to the driver, failed by the driver or its
+//!   firmware (per scope), refused by the core's policy (per reason).
 //!
 //! Each file is a kernfs node that every device registration creates, so
-//! the counters are two array files, not one file each.
+//! the counters are three array files, not one file each.
 
 use crate::device::Dev;
 use crate::param;
-use crate::policy::{bytes_eq, format_counters, MaxScope, ACCEPTED_FILE, REFUSED_FILE};
+use crate::policy::{
+    bytes_eq, format_counters, MaxScope, ACCEPTED_FILE, FAILED_FILE, REFUSED_FILE,
+};
 use core::fmt::Write;
 use core::ptr;
 use kernel::bindings as b;
@@ -116,6 +120,22 @@ unsafe extern "C" fn rpcs_accepted_show(
 /// # Safety
 ///
 /// Called by sysfs on a fwctl device with a `PAGE_SIZE` buffer.
+unsafe extern "C" fn rpcs_failed_show(
+    dev: *mut b::device,
+    _attr: *mut b::device_attribute,
+    buf: *mut c_char,
+) -> isize {
+    // SAFETY: called by sysfs per `show()`'s contract.
+    unsafe {
+        show(dev, buf, |d, out| {
+            format_counters(&d.prefix().stats.failed_all(), out)
+        })
+    }
+}
+
+/// # Safety
+///
+/// Called by sysfs on a fwctl device with a `PAGE_SIZE` buffer.
 unsafe extern "C" fn rpcs_refused_show(
     dev: *mut b::device,
     _attr: *mut b::device_attribute,
@@ -167,6 +187,7 @@ static MAX_SCOPE: Attr = Attr(b::device_attribute {
 
 static RPCS_ACCEPTED: Attr = Attr::ro(c"rpcs_accepted", rpcs_accepted_show);
 static RPCS_REFUSED: Attr = Attr::ro(c"rpcs_refused", rpcs_refused_show);
+static RPCS_FAILED: Attr = Attr::ro(c"rpcs_failed", rpcs_failed_show);
 
 // The sysfs names above are the ones the pure policy code documents (it
 // also ties the fields' order to the counters).
@@ -179,6 +200,7 @@ const _: () = {
         REFUSED_FILE.as_bytes(),
         c"rpcs_refused".to_bytes()
     ));
+    assert!(bytes_eq(FAILED_FILE.as_bytes(), c"rpcs_failed".to_bytes()));
 };
 
 /// A NULL-terminated pointer table, as C wants it.
@@ -191,10 +213,11 @@ const fn attr(a: &'static Attr) -> *const b::attribute {
     &a.0.attr
 }
 
-static MAIN_ATTRS: Table<b::attribute, 4> = Table([
+static MAIN_ATTRS: Table<b::attribute, 5> = Table([
     attr(&MAX_SCOPE),
     attr(&RPCS_ACCEPTED),
     attr(&RPCS_REFUSED),
+    attr(&RPCS_FAILED),
     ptr::null(),
 ]);
 

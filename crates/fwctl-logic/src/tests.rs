@@ -241,7 +241,11 @@ mod policy {
         assert_eq!(s.accepted(Scope::DebugWrite), 2);
         assert_eq!(s.accepted(Scope::Configuration), 0);
         assert_eq!(s.refused(Refusal::Lockdown), 1);
-        assert_eq!(s.refused(Refusal::Driver), 0);
+        assert_eq!(s.refused(Refusal::Policy), 0);
+        // A driver's failure is not a refusal: its own counter, per scope.
+        s.fail(Scope::DebugWrite);
+        assert_eq!(s.failed(Scope::DebugWrite), 1);
+        assert_eq!(s.refused_all(), [0, 0, 0, 1, 0]);
     }
 
     fn line(values: &[u64]) -> String {
@@ -274,12 +278,15 @@ mod policy {
             }
         }
         s.refuse(Refusal::Lockdown);
-        s.refuse(Refusal::Driver);
-        s.refuse(Refusal::Driver);
+        s.refuse(Refusal::Policy);
+        s.refuse(Refusal::Policy);
+        s.fail(Scope::Configuration);
         assert_eq!(s.accepted_all(), [1, 2, 3, 4]);
-        assert_eq!(s.refused_all(), [0, 0, 0, 1, 0, 2]);
+        assert_eq!(s.refused_all(), [0, 0, 0, 1, 2]);
+        assert_eq!(s.failed_all(), [1, 0, 0, 0]);
         assert_eq!(line(&s.accepted_all()), "1 2 3 4\n");
-        assert_eq!(line(&s.refused_all()), "0 0 0 1 0 2\n");
+        assert_eq!(line(&s.refused_all()), "0 0 0 1 2\n");
+        assert_eq!(line(&s.failed_all()), "1 0 0 0\n");
 
         // Field i of each file is the counter of value i.
         for (i, scope) in Scope::ALL.iter().enumerate() {
@@ -298,6 +305,7 @@ mod policy {
         // documentation use; changing one is a uAPI change.
         assert_eq!(ACCEPTED_FILE, "rpcs_accepted");
         assert_eq!(REFUSED_FILE, "rpcs_refused");
+        assert_eq!(FAILED_FILE, "rpcs_failed");
         assert_eq!(
             ACCEPTED_FIELDS,
             [
@@ -309,14 +317,7 @@ mod policy {
         );
         assert_eq!(
             REFUSED_FIELDS,
-            [
-                "too_long",
-                "bad_scope",
-                "no_rawio",
-                "lockdown",
-                "policy",
-                "driver"
-            ]
+            ["too_long", "bad_scope", "no_rawio", "lockdown", "policy"]
         );
     }
 

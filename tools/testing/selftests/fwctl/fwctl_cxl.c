@@ -731,6 +731,9 @@ TEST_F_TIMEOUT(fwctl_cxl, set_feature_scopes, FWCTL_TIMEOUT)
 	static const char *const low_stat[] = { "accepted_configuration",
 						"accepted_debug_read_only",
 						"accepted_debug_write" };
+	static const char *const fail_stat[] = { "failed_configuration",
+						"failed_debug_read_only",
+						"failed_debug_write" };
 	unsigned char before[SCRUB_GET_LEN], now[SCRUB_GET_LEN];
 	unsigned char data[SCRUB_SET_LEN], old[SCRUB_SET_LEN];
 	unsigned long long acc, drv, counter;
@@ -758,14 +761,14 @@ TEST_F_TIMEOUT(fwctl_cxl, set_feature_scopes, FWCTL_TIMEOUT)
 	/* Too low a scope: the driver's EINVAL, after the core accepted it. */
 	for (i = 0; i < ARRAY_SIZE(low); i++) {
 		acc = stat_of(_metadata, &self->env, low_stat[i]);
-		drv = stat_of(_metadata, &self->env, "refused_driver");
+		drv = stat_of(_metadata, &self->env, fail_stat[i]);
 		out_len = sizeof(o);
 		ret = set_feature(self->fd, low[i], SCRUB->uuid, data,
 				  sizeof(data), &o, &out_len);
 		EXPECT_EQ(-EINVAL, ret) TH_LOG("scope %s", scope_name(low[i]));
 		EXPECT_EQ(acc + 1, stat_of(_metadata, &self->env, low_stat[i]));
 		EXPECT_EQ(drv + 1, stat_of(_metadata, &self->env,
-					   "refused_driver"));
+					   fail_stat[i]));
 	}
 	read_scrub(_metadata, self->fd, now);
 	EXPECT_EQ(0, memcmp(before, now, sizeof(now)))

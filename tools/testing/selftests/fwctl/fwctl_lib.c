@@ -847,7 +847,7 @@ const char *const fwctl_accepted_fields[FWCTL_NR_ACCEPTED] = {
 };
 
 const char *const fwctl_refused_fields[FWCTL_NR_REFUSED] = {
-	"too_long", "bad_scope", "no_rawio", "lockdown", "policy", "driver",
+	"too_long", "bad_scope", "no_rawio", "lockdown", "policy",
 };
 
 /*
@@ -902,13 +902,14 @@ static int field_index(const char *const *fields, int n, const char *name)
 }
 
 /*
- * One counter, by the name "accepted_<scope>" or "refused_<reason>": the
- * field <scope> of rpcs_accepted or <reason> of rpcs_refused.
+ * One counter, by the name "accepted_<scope>", "failed_<scope>" or
+ * "refused_<reason>": the field <scope> of rpcs_accepted or rpcs_failed, or
+ * <reason> of rpcs_refused.
  */
 int env_read_stat(const struct fwctl_env *env, const char *name,
 		  unsigned long long *val)
 {
-	unsigned long long vals[FWCTL_NR_REFUSED];
+	unsigned long long vals[FWCTL_NR_ACCEPTED + FWCTL_NR_REFUSED];
 	const char *const *fields;
 	const char *file;
 	int n, i, ret;
@@ -918,6 +919,11 @@ int env_read_stat(const struct fwctl_env *env, const char *name,
 		fields = fwctl_accepted_fields;
 		n = FWCTL_NR_ACCEPTED;
 		name += 9;
+	} else if (!strncmp(name, "failed_", 7)) {
+		file = FWCTL_RPCS_FAILED;
+		fields = fwctl_accepted_fields;
+		n = FWCTL_NR_FAILED;
+		name += 7;
 	} else if (!strncmp(name, "refused_", 8)) {
 		file = FWCTL_RPCS_REFUSED;
 		fields = fwctl_refused_fields;

@@ -107,14 +107,18 @@ int env_attr_path(const struct fwctl_env *env, const char *attr, char *buf,
 		  size_t len);
 
 /*
- * The RPC counters (fwctl-rs only): two read-only files in the device's
+ * The RPC counters (fwctl-rs only): three read-only files in the device's
  * directory, each one line of space-separated decimal numbers, one per
- * field in the order of the arrays below (common/policy.rs).
+ * field in the order of the arrays below (common/policy.rs): RPCs handed
+ * to the driver and RPCs the driver failed (both per scope), RPCs the
+ * core's policy refused (per reason).
  */
 #define FWCTL_RPCS_ACCEPTED	"rpcs_accepted"
+#define FWCTL_RPCS_FAILED	"rpcs_failed"
 #define FWCTL_RPCS_REFUSED	"rpcs_refused"
 #define FWCTL_NR_ACCEPTED	4	/* one per scope, in scope order */
-#define FWCTL_NR_REFUSED	6	/* one per reason of refusal */
+#define FWCTL_NR_FAILED		4	/* the same fields */
+#define FWCTL_NR_REFUSED	5	/* one per reason of refusal */
 extern const char *const fwctl_accepted_fields[FWCTL_NR_ACCEPTED];
 extern const char *const fwctl_refused_fields[FWCTL_NR_REFUSED];
 int env_read_counters(const struct fwctl_env *env, const char *file,

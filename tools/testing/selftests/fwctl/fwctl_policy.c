@@ -27,30 +27,37 @@ enum {
 	ACC_DEBUG_READ_ONLY,
 	ACC_DEBUG_WRITE,
 	ACC_DEBUG_WRITE_FULL,
+	FAIL_CONFIGURATION,
+	FAIL_DEBUG_READ_ONLY,
+	FAIL_DEBUG_WRITE,
+	FAIL_DEBUG_WRITE_FULL,
 	REF_TOO_LONG,
 	REF_BAD_SCOPE,
 	REF_NO_RAWIO,
 	REF_LOCKDOWN,
 	REF_POLICY,
-	REF_DRIVER,
 	NR_STATS,
 };
 
-/* The two files, one after the other, as the enum above numbers them. */
-_Static_assert(REF_TOO_LONG == FWCTL_NR_ACCEPTED, "rpcs_accepted first");
-_Static_assert(NR_STATS == FWCTL_NR_ACCEPTED + FWCTL_NR_REFUSED,
+/* The three files, one after the other, as the enum above numbers them. */
+_Static_assert(FAIL_CONFIGURATION == FWCTL_NR_ACCEPTED, "rpcs_accepted first");
+_Static_assert(REF_TOO_LONG == FWCTL_NR_ACCEPTED + FWCTL_NR_FAILED,
+	       "then rpcs_failed");
+_Static_assert(NR_STATS == REF_TOO_LONG + FWCTL_NR_REFUSED,
 	       "then rpcs_refused");
 
 /* Counter i's file and field, for messages. */
 static const char *stat_file(int i)
 {
-	return i < FWCTL_NR_ACCEPTED ? FWCTL_RPCS_ACCEPTED : FWCTL_RPCS_REFUSED;
+	return i < FAIL_CONFIGURATION ? FWCTL_RPCS_ACCEPTED :
+	       i < REF_TOO_LONG ? FWCTL_RPCS_FAILED : FWCTL_RPCS_REFUSED;
 }
 
 static const char *stat_field(int i)
 {
-	return i < FWCTL_NR_ACCEPTED ? fwctl_accepted_fields[i] :
-	       fwctl_refused_fields[i - FWCTL_NR_ACCEPTED];
+	return i < FAIL_CONFIGURATION ? fwctl_accepted_fields[i] :
+	       i < REF_TOO_LONG ? fwctl_accepted_fields[i - FAIL_CONFIGURATION] :
+	       fwctl_refused_fields[i - REF_TOO_LONG];
 }
 
 /* In expected deltas: this counter is not checked. */
@@ -379,8 +386,12 @@ static void read_stats(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, env_read_counters(env, FWCTL_RPCS_ACCEPTED, s->v,
 				       FWCTL_NR_ACCEPTED))
 		TH_LOG(FWCTL_RPCS_ACCEPTED);
+	ASSERT_EQ(0, env_read_counters(env, FWCTL_RPCS_FAILED,
+				       s->v + FAIL_CONFIGURATION,
+				       FWCTL_NR_FAILED))
+		TH_LOG(FWCTL_RPCS_FAILED);
 	ASSERT_EQ(0, env_read_counters(env, FWCTL_RPCS_REFUSED,
-				       s->v + FWCTL_NR_ACCEPTED,
+				       s->v + REF_TOO_LONG,
 				       FWCTL_NR_REFUSED))
 		TH_LOG(FWCTL_RPCS_REFUSED);
 }
@@ -430,6 +441,7 @@ static const struct {
 	{ "max_scope", 0644 },
 	{ FWCTL_RPCS_ACCEPTED, 0444 },
 	{ FWCTL_RPCS_REFUSED, 0444 },
+	{ FWCTL_RPCS_FAILED, 0444 },
 };
 
 /* The device's own entries are exactly own_files[], with their modes. */
@@ -503,8 +515,9 @@ TEST_F_TIMEOUT(policy, counter_files, FWCTL_TIMEOUT)
 
 	expect_own_files(_metadata, &self->env);
 	expect_line(_metadata, &self->env, FWCTL_RPCS_ACCEPTED, "0 0 0 0\n");
+	expect_line(_metadata, &self->env, FWCTL_RPCS_FAILED, "0 0 0 0\n");
 	expect_line(_metadata, &self->env, FWCTL_RPCS_REFUSED,
-		    "0 0 0 0 0 0\n");
+		    "0 0 0 0 0\n");
 
 	/* Read-only, even for root. */
 	ASSERT_EQ(0, env_attr_path(&self->env, FWCTL_RPCS_ACCEPTED, path,
@@ -512,7 +525,10 @@ TEST_F_TIMEOUT(policy, counter_files, FWCTL_TIMEOUT)
 	EXPECT_EQ(-EACCES, write_file(path, "0 0 0 0\n"));
 	ASSERT_EQ(0, env_attr_path(&self->env, FWCTL_RPCS_REFUSED, path,
 				   sizeof(path)));
-	EXPECT_EQ(-EACCES, write_file(path, "0 0 0 0 0 0\n"));
+	EXPECT_EQ(-EACCES, write_file(path, "0 0 0 0 0\n"));
+	ASSERT_EQ(0, env_attr_path(&self->env, FWCTL_RPCS_FAILED, path,
+				   sizeof(path)));
+	EXPECT_EQ(-EACCES, write_file(path, "0 0 0 0\n"));
 
 	fd = fwctl_open_or_fail(_metadata, &self->env);
 	for (s = FWCTL_RPC_CONFIGURATION; s <= FWCTL_RPC_DEBUG_WRITE_FULL; s++) {
@@ -701,11 +717,14 @@ TEST_F_TIMEOUT(policy, stats_refused_policy, FWCTL_TIMEOUT)
 	close(fd);
 }
 
-TEST_F_TIMEOUT(policy, stats_refused_driver, FWCTL_TIMEOUT)
+/*
+ * RPCs the driver fails are not refusals: the core handed them to the
+ * driver (accepted) and the driver failed them (failed, per scope).
+ */
+TEST_F_TIMEOUT(policy, stats_failed_by_driver, FWCTL_TIMEOUT)
 {
-	/* Whether the core also counted them as accepted is not specified. */
 	long long want[NR_STATS] = {
-		[ACC_CONFIGURATION] = ANY, [REF_DRIVER] = 4,
+		[ACC_CONFIGURATION] = 4, [FAIL_CONFIGURATION] = 4,
 	};
 	struct fwctl_test_req req = { .op = FWCTL_TEST_OP_ECHO, .reserved = 1 };
 	unsigned char out[64];
