@@ -92,7 +92,7 @@ if [ "${1:-}" = "--configure" ]; then
 fi
 
 jobs=$(( $(nproc) + 1 ))
-say "building with make -j$jobs (${KLLVM:+LLVM=$KLLVM}${KLLVM:-GCC}); log in $B/build.log"
+say "building with make -j$jobs (${KLLVM:+LLVM=$KLLVM}${KLLVM:+ }${KLLVM:-GCC}); log in $B/build.log"
 start=$(date +%s)
 if ! kmake -j"$jobs" >"$B/build.log" 2>&1; then
 	tail -30 "$B/build.log" >&2

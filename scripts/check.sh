@@ -128,7 +128,7 @@ run_guest() {
 lockdown_policy="fwctl_policy -t stats_refused_lockdown -t stats_refused_no_rawio"
 lockdown_mlx5="fwctl_mlx5 -t scopes_with_rawio -t scopes_without_rawio"
 run_guest all -- \
-	smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
+	smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_hostile fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
 	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_tool.sh fwctl_scale fwctl_fuzz.sh fwctl_faults kmemleak.sh \
 	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" "$lockdown_mlx5" \
 	"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy" "$lockdown_mlx5"
@@ -150,8 +150,25 @@ FWCTL_KMEMLEAK=none " \
 	numa="-object memory-backend-ram,id=m0,size=1G -object memory-backend-ram,id=m1,size=1G"
 	numa="$numa -numa node,nodeid=0,memdev=m0,cpus=0 -numa node,nodeid=1,memdev=m1,cpus=1"
 	FLAVOUR=distro run_guest distro --no-cxl --qemu-opts "$numa -device pci-testdev" -- \
-		dropin.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
+		dropin.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_hostile fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
 		fwctl_rust_api fwctl_scale
+fi
+
+
+# QEMU re-opens its standard output by name: redirected to a regular file
+# (make check >log), the guest must not truncate what came before it.
+step "guest output appended to a regular file"
+trunc=$log/guest-to-file.log
+{ echo "fwctl-check: before the guest"; FLAVOUR=distro scripts/guest.sh --no-cxl -- "echo fwctl-check: in the guest"; \
+  echo "fwctl-check: after the guest"; } >"$trunc" 2>&1
+if [ "$(grep -c '^fwctl-check: ' "$trunc")" = 3 ] &&
+   [ "$(head -1 "$trunc")" = "fwctl-check: before the guest" ]; then
+	echo "ok: guest output appended to a regular file"
+	passed=$((passed + 1))
+else
+	cat "$trunc"
+	echo "FAILED: guest output appended to a regular file (log: $trunc)"
+	failed=$((failed + 1))
 fi
 
 summary

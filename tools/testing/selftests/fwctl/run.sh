@@ -17,7 +17,7 @@ set -u
 dir=$(cd "$(dirname "$0")" && pwd)
 . "$dir/lib.sh"
 
-DEFAULT_TESTS=(smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_scope
+DEFAULT_TESTS=(smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_hostile fwctl_scope
 	       fwctl_policy fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5
 	       fwctl_tool.sh fwctl_scale fwctl_fuzz.sh fwctl_faults)
 TEST_TIMEOUT=${FWCTL_TEST_TIMEOUT:-600}
