@@ -47,8 +47,9 @@ unsafe extern "C" fn open(inode: *mut b::inode, file: *mut b::file) -> c_int {
     };
     match ioctl::open(dev) {
         Ok(uctx) => {
-            // SAFETY: `file` is the file being opened, ours until we return.
-            unsafe { (*file).private_data = uctx.as_ptr().cast() };
+            // SAFETY: `file` is the file being opened, ours until we return;
+            // it owns the context from now on, until `release()`.
+            unsafe { (*file).private_data = uctx.into_raw().cast() };
             0
         }
         Err(e) => e.to_errno(),

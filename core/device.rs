@@ -286,18 +286,19 @@ impl<'a> Ops<'a> {
         self.ops.device_type
     }
 
-    /// Allocates a user context and calls the driver's `open_uctx`.
-    ///
-    /// The context is owned by the file being opened until `Uctx::release()`,
-    /// not by this borrow of the ops, hence `'static`.
-    pub(crate) fn open_uctx(self) -> Result<Uctx<'static>> {
+    /// Allocates a user context, calls the driver's `open_uctx` and takes
+    /// a device reference for it.  The caller gets an owning handle, with no
+    /// lifetime: the context outlives this borrow of the ops, and it is
+    /// only reachable again as a [`Uctx`] borrowed for one file operation.
+    pub(crate) fn open_uctx(self) -> Result<NewUctx> {
         let size = self.ops.uctx_size;
         if size < size_of::<b::fwctl_uctx>() {
             return Err(EINVAL);
         }
         let layout = Layout::from_size_align(size, 8).map_err(|_| EINVAL)?;
         let mem = Kmalloc::alloc(layout, GFP_KERNEL_ACCOUNT | __GFP_ZERO, NumaNode::NO_NODE)?;
-        let uctx = mem.as_ptr().cast::<b::fwctl_uctx>();
+        let uctx_nn = mem.cast::<b::fwctl_uctx>();
+        let uctx = uctx_nn.as_ptr();
         // SAFETY: `uctx` is a fresh, zeroed allocation of at least
         // `sizeof(struct fwctl_uctx)` bytes, aligned for it.
         unsafe { (*uctx).fwctl = self.dev.as_ptr() };
@@ -327,11 +328,11 @@ impl<'a> Ops<'a> {
             );
             b::mutex_unlock(&raw mut (*fwctl).uctx_list_lock);
         }
-        // INVARIANT: open and on the device's list.
-        Ok(Uctx {
-            raw: uctx,
-            _dev: PhantomData,
-        })
+        // SAFETY: the device is alive (we hold its ops under the read
+        // lock); this reference is dropped by `Uctx::release()`.
+        unsafe { b::get_device(&raw mut (*self.dev.as_ptr()).dev) };
+        // INVARIANT: open, on the device's list, holding a device reference.
+        Ok(NewUctx { raw: uctx_nn })
     }
 
     /// Calls the driver's `close_uctx` and takes the context off the list.
@@ -418,7 +419,37 @@ unsafe fn destroy_uctx(ops: &b::fwctl_ops, uctx: *mut b::fwctl_uctx) {
     }
 }
 
-/// An open user context.
+/// A user context just opened, owned by this handle until it is handed to
+/// the file being opened ([`NewUctx::into_raw()`]); dropped, it is released.
+///
+/// # Invariants
+///
+/// `raw` is a context opened by `Ops::open_uctx()`, on its device's list,
+/// holding a device reference, and not yet released.
+#[must_use]
+pub(crate) struct NewUctx {
+    raw: NonNull<b::fwctl_uctx>,
+}
+
+impl NewUctx {
+    /// Gives the context to its file (`file->private_data`); the file's
+    /// `release` gives it back to [`Uctx::release()`].
+    pub(crate) fn into_raw(self) -> *mut b::fwctl_uctx {
+        let raw = self.raw.as_ptr();
+        core::mem::forget(self);
+        raw
+    }
+}
+
+impl Drop for NewUctx {
+    fn drop(&mut self) {
+        // SAFETY: by the invariant, an open context that nothing else
+        // refers to (it was never handed to a file).
+        unsafe { Uctx::from_raw(self.raw.as_ptr()).release() };
+    }
+}
+
+/// An open user context, borrowed for one file operation (`'a`).
 ///
 /// # Invariants
 ///
@@ -441,11 +472,6 @@ impl<'a> Uctx<'a> {
             raw,
             _dev: PhantomData,
         }
-    }
-
-    /// The raw pointer, stored as the file's private data.
-    pub(crate) fn as_ptr(self) -> *mut b::fwctl_uctx {
-        self.raw
     }
 
     /// The device this context belongs to.
@@ -476,17 +502,8 @@ impl<'a> Uctx<'a> {
         // SAFETY: allocated with kmalloc by `open_uctx`; off the list and
         // closed; the file is gone, so nothing else refers to it.
         unsafe { b::kfree(self.raw.cast()) };
-        // SAFETY: drops the reference taken at open (`get()`).
+        // SAFETY: drops the reference taken by `Ops::open_uctx()`.
         unsafe { b::put_device(&raw mut (*dev.as_ptr()).dev) };
-    }
-}
-
-impl Dev<'_> {
-    /// Takes a device reference for an open file.
-    pub(crate) fn get(self) {
-        // SAFETY: the device is alive (invariant); this reference is dropped
-        // by `Uctx::release()`.
-        unsafe { b::get_device(&raw mut (*self.as_ptr()).dev) };
     }
 }
 

@@ -10,7 +10,7 @@
 //! own caller, never the driver's `fwctl_unregister()`, which waits for the
 //! lock's readers.
 
-use crate::device::{Dev, Ops, RpcAnswer, Uctx};
+use crate::device::{Dev, NewUctx, Ops, RpcAnswer, Uctx};
 use crate::kapi::{self, Caller};
 use crate::kernel_errno::to_error;
 use crate::policy::{self, MaxScope, Refusal};
@@ -20,15 +20,13 @@ use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
 
 /// Opens a user context on `dev` for a new file.
-pub(crate) fn open(dev: Dev<'_>) -> Result<Uctx<'static>> {
+pub(crate) fn open(dev: Dev<'_>) -> Result<NewUctx> {
     let guard = dev.read_ops();
     let ops = guard.ops().ok_or(ENODEV)?;
     if dev.max_scope() == MaxScope::Disabled {
         return Err(EPERM);
     }
-    let uctx = ops.open_uctx()?;
-    dev.get();
-    Ok(uctx)
+    ops.open_uctx()
 }
 
 /// Runs one ioctl.
