@@ -136,8 +136,10 @@ run_guest all -- \
 # The distro flavour: the Rust core as a drop-in replacement for upstream's
 # fwctl.ko on a GCC, MODVERSIONS kernel (scripts/check-distro.sh), then one
 # boot: dropin.sh (modprobe, cxl_test through cxl_core, a C driver with
-# upstream's CRCs, the guards) and the core's conformance suites, run with
-# the modules built for that kernel (in $CACHE/distro-tree).
+# upstream's CRCs, upstream's mlx5_fwctl on the simulator, the guards), the
+# core's conformance suites, run with the modules built for that kernel (in
+# $CACHE/distro-tree), and last dropin_lockdown.sh (lockdown on cxl_core's
+# devices; lockdown cannot be lifted).
 step "distro flavour: kernel, modules, CRCs, module tree (scripts/check-distro.sh)"
 if host_ktap distro scripts/check-distro.sh; then
 	DT=$CACHE/distro-tree
@@ -151,7 +153,7 @@ FWCTL_KMEMLEAK=none " \
 	numa="$numa -numa node,nodeid=0,memdev=m0,cpus=0 -numa node,nodeid=1,memdev=m1,cpus=1"
 	FLAVOUR=distro run_guest distro --no-cxl --qemu-opts "$numa -device pci-testdev" -- \
 		dropin.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_hostile fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
-		fwctl_rust_api fwctl_scale
+		fwctl_rust_api fwctl_scale dropin_lockdown.sh
 fi
 
 
