@@ -351,26 +351,51 @@ TEST_F_TIMEOUT(faults, rpc_1m_debug_write_full, FWCTL_TIMEOUT)
 	rpc_sweep(_metadata, self, FWCTL_RPC_DEBUG_WRITE_FULL, 1 << 20, "FWCTL_RPC 1 MiB debug_write_full");
 }
 
-/* Registration through the driver: one more fwctl_test device. */
-static int op_add(void *p)
+/*
+ * Registration through the driver: one more fwctl_test device, by a write
+ * to its "add" control file (only that write is in the armed window).
+ */
+static int op_add(void *p __attribute__((unused)))
 {
-	struct op_ctx *c = p;
-
-	return fwctl_test_add_one(&c->index);
+	return fwctl_test_add(1);
 }
 
+static int known_idx[FWCTL_MAX_DEVICES], known_minor[FWCTL_MAX_DEVICES];
+static int nknown;
+
+static bool known(int idx)
+{
+	int i;
+
+	for (i = 0; i < nknown; i++)
+		if (known_idx[i] == idx)
+			return true;
+	return false;
+}
+
+/* Removes whatever the armed write added (nothing, when it failed). */
 static void undo_add(void *p, int ret)
 {
+	static int idx[FWCTL_MAX_DEVICES], minor[FWCTL_MAX_DEVICES];
 	struct op_ctx *c = p;
+	int n, i;
 
-	if (!ret)
-		fwctl_test_remove(c->index);
+	n = fwctl_test_devices(idx, minor, FWCTL_MAX_DEVICES);
+	c->index = -1;
+	for (i = 0; i < n && i < FWCTL_MAX_DEVICES; i++) {
+		if (!known(idx[i])) {
+			if (ret)	/* a failed add left a device */
+				c->index = -2 - idx[i];
+			fwctl_test_remove(idx[i]);
+		}
+	}
 }
 
 static void check_devices(struct __test_metadata *_metadata, void *p)
 {
 	struct op_ctx *c = p;
 
+	EXPECT_EQ(-1, c->index) TH_LOG("a failed add left fwctl_test.%d", -2 - c->index);
 	EXPECT_EQ(c->ndev, count_dir_entries(FWCTL_CLASS_DIR, "fwctl"));
 	EXPECT_EQ(c->live, fwctl_test_counter(_metadata, "live_uctx"));
 }
@@ -378,9 +403,11 @@ static void check_devices(struct __test_metadata *_metadata, void *p)
 TEST_F_TIMEOUT(faults, register, FWCTL_TIMEOUT)
 {
 	struct op_ctx c = { .env = &self->env, .fd = -1, .live = self->live,
-			    .ndev = self->ndev };
+			    .ndev = self->ndev, .index = -1 };
 	struct sweep s = { .op = "registration" };
 
+	nknown = fwctl_test_devices(known_idx, known_minor, FWCTL_MAX_DEVICES);
+	ASSERT_LE(0, nknown);
 	sweep(_metadata, &s, op_add, undo_add, check_devices, &c);
 	/* Every minor went back: a new device takes the lowest free one. */
 	ASSERT_EQ(0, fwctl_test_add_one(&c.index));
@@ -406,6 +433,14 @@ static void readd(void *p, int ret)
 	fwctl_test_add_one(&c->index);
 }
 
+static void check_removed(struct __test_metadata *_metadata, void *p)
+{
+	struct op_ctx *c = p;
+
+	EXPECT_EQ(c->ndev, count_dir_entries(FWCTL_CLASS_DIR, "fwctl"));
+	EXPECT_EQ(c->live, fwctl_test_counter(_metadata, "live_uctx"));
+}
+
 TEST_F_TIMEOUT(faults, unregister, FWCTL_TIMEOUT)
 {
 	struct op_ctx c = { .env = &self->env, .fd = -1, .live = self->live,
@@ -413,7 +448,7 @@ TEST_F_TIMEOUT(faults, unregister, FWCTL_TIMEOUT)
 	struct sweep s = { .op = "unregistration" };
 
 	ASSERT_EQ(0, fwctl_test_add_one(&c.index));
-	sweep(_metadata, &s, op_remove, readd, check_devices, &c);
+	sweep(_metadata, &s, op_remove, readd, check_removed, &c);
 	EXPECT_EQ(0, fwctl_test_remove(c.index));
 	EXPECT_EQ(self->ndev, count_dir_entries(FWCTL_CLASS_DIR, "fwctl"));
 }

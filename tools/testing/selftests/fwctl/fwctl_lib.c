@@ -351,7 +351,7 @@ int fwctl_test_count(const char *file, unsigned long long *val)
  * The "devices" file: fills idx[] (up to max) and minor[] with its
  * "N fwctlM" lines; returns the number of lines.
  */
-static int fwctl_test_devices(int *idx, int *minor, int max)
+int fwctl_test_devices(int *idx, int *minor, int max)
 {
 	int n = 0, i, m;
 	char line[128];

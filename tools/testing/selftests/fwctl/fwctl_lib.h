@@ -67,6 +67,8 @@ int module_unload(const char *name);
 /* The fwctl_test driver's controls, in sysfs */
 int ensure_debugfs(void);
 int fwctl_test_add(unsigned int count);
+/* The index and minor of every fwctl_test device (up to max); their count. */
+int fwctl_test_devices(int *idx, int *minor, int max);
 int fwctl_test_add_one(int *index);
 int fwctl_test_remove(int index);
 int fwctl_test_count(const char *file, unsigned long long *val);
