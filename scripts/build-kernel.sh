@@ -92,7 +92,8 @@ if [ "${1:-}" = "--configure" ]; then
 fi
 
 jobs=$(( $(nproc) + 1 ))
-say "building with make -j$jobs (${KLLVM:+LLVM=$KLLVM}${KLLVM:+ }${KLLVM:-GCC}); log in $B/build.log"
+if [ -n "$KLLVM" ]; then cc="LLVM=$KLLVM"; else cc=GCC; fi
+say "building with make -j$jobs ($cc); log in $B/build.log"
 start=$(date +%s)
 if ! kmake -j"$jobs" >"$B/build.log" 2>&1; then
 	tail -30 "$B/build.log" >&2
