@@ -127,9 +127,13 @@ run_guest() {
 # the two lockdowns only, rather than show as a skip in the first part.
 lockdown_policy="fwctl_policy -t stats_refused_lockdown -t stats_refused_no_rawio"
 lockdown_mlx5="fwctl_mlx5 -t scopes_with_rawio -t scopes_without_rawio"
-run_guest all -- \
+# fwctl_faults fails every fault site of the core's own operations, and
+# every 25th of the module loader's (a bounded sweep: make stress does
+# them all).  The 4096-device scale test runs on the distro flavour, where
+# it takes a tenth of the time.
+RUN_PREFIX="FWCTL_FAULT_STRIDE=25 " run_guest all -- \
 	smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_hostile fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
-	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_tool.sh fwctl_scale fwctl_fuzz.sh fwctl_faults kmemleak.sh \
+	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_tool.sh fwctl_fuzz.sh fwctl_faults kmemleak.sh \
 	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" "$lockdown_mlx5" \
 	"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy" "$lockdown_mlx5"
 
