@@ -224,14 +224,14 @@ dkms_fields_ok() {
 		for m in $modules; do
 			[ "${BUILT_MODULE_NAME[$i]}" = "$(basename "$m")" ] &&
 				[ "${BUILT_MODULE_LOCATION[$i]}" = "$(dirname "$m")/" ] &&
-				[ "${DEST_MODULE_LOCATION[$i]}" = /extra ] &&
+				[ "${DEST_MODULE_LOCATION[$i]}" = /updates ] &&
 				[ -f "$m.ko" ] ||
 				{ echo "module $i: ${BUILT_MODULE_NAME[$i]} ${BUILT_MODULE_LOCATION[$i]}"; exit 1; }
 			i=$((i + 1))
 		done
 	)
 }
-check "dkms.conf: package, version, MAKE, the three modules in /extra" dkms_fields_ok
+check "dkms.conf: package, version, MAKE, the three modules in /updates" dkms_fields_ok
 
 # dkms_ns SCRIPT: SCRIPT, run by bash in a private mount namespace whose
 # /lib/modules is a scratch directory holding only KVER/build -> KDIR, and
