@@ -156,8 +156,7 @@ fn cmd_rpc(ucmd: &UserCmd<'_>, mut cmd: FwctlRpc) -> Result {
         );
         kapi::taint_fwctl();
     }
-    let mut scratch = [0u8; kapi::SMALL_BUF];
-    let mut inbuf = kapi::read_user_buf(cmd.r#in as usize, cmd.in_len as usize, &mut scratch)?;
+    let mut inbuf = kapi::read_user_buf(cmd.r#in as usize, cmd.in_len as usize)?;
     let inbuf = inbuf.bytes();
     let user_out = cmd.out_len as usize;
     let answer = {

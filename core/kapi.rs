@@ -150,29 +150,6 @@ pub(crate) fn copy_from_user(addr: usize, out: &mut [u8]) -> Result {
         .read_slice(out)
 }
 
-/// Requests up to this many bytes are read into the caller's stack frame
-/// instead of a new allocation (see [`read_user_buf()`]).
-pub(crate) const SMALL_BUF: usize = 128;
-
-/// A buffer read from user memory: in the caller's stack frame when small,
-/// else allocated.
-pub(crate) enum UserBuf<'a> {
-    /// The first bytes of the caller's scratch array.
-    Small(&'a mut [u8]),
-    /// A `kvmalloc()`ed buffer (vmalloc for large lengths).
-    Large(KvBuf),
-}
-
-impl UserBuf<'_> {
-    /// The bytes read.
-    pub(crate) fn bytes(&mut self) -> &mut [u8] {
-        match self {
-            UserBuf::Small(b) => b,
-            UserBuf::Large(v) => v.bytes(),
-        }
-    }
-}
-
 /// A buffer from `kvmalloc()`, freed with `kvfree()`, as upstream's core
 /// allocates requests.
 ///
@@ -224,7 +201,7 @@ impl KvBuf {
     }
 
     /// The bytes.
-    fn bytes(&mut self) -> &mut [u8] {
+    pub(crate) fn bytes(&mut self) -> &mut [u8] {
         // SAFETY: by the invariant, `ptr` holds `len` initialised bytes
         // owned by `self`, borrowed mutably for the returned lifetime.
         unsafe { slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
@@ -238,22 +215,15 @@ impl Drop for KvBuf {
     }
 }
 
-/// Reads `len` bytes of user memory at `addr`: into `scratch` when they
-/// fit, else into a new buffer, which is not zeroed first (every byte is
-/// written by the copy or the buffer is dropped).
+/// Reads `len` bytes of user memory at `addr` into a new buffer, which is
+/// not zeroed first (every byte is written by the copy or the buffer is
+/// dropped).
 ///
-/// Most RPCs are a few dozen bytes (a command header and its arguments);
-/// for those an allocation and its free would cost more than everything
-/// else the core does (the profile in Documentation/performance.rst).
-pub(crate) fn read_user_buf<'a>(
-    addr: usize,
-    len: usize,
-    scratch: &'a mut [u8; SMALL_BUF],
-) -> Result<UserBuf<'a>> {
-    let mut reader = UserSlice::new(UserPtr::from_addr(addr), len).reader();
-    if let Some(small) = scratch.get_mut(..len) {
-        reader.read_slice(small)?;
-        return Ok(UserBuf::Small(small));
-    }
-    KvBuf::read_user(reader, len).map(UserBuf::Large)
+/// Always on the heap, as upstream's core allocates requests
+/// (`kvzalloc()`): the drivers behind the C ABI may map a request buffer
+/// (`virt_to_page()`, `sg_init_one()`), which a buffer on the ioctl's stack
+/// would break on a `VMAP_STACK` kernel.  (Earlier versions read requests
+/// of up to 128 bytes into the stack frame, to save the allocation.)
+pub(crate) fn read_user_buf(addr: usize, len: usize) -> Result<KvBuf> {
+    KvBuf::read_user(UserSlice::new(UserPtr::from_addr(addr), len).reader(), len)
 }

@@ -38,6 +38,7 @@
 #include <linux/rwsem.h>
 #include <linux/sysfs.h>
 #include <linux/sizes.h>
+#include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -237,6 +238,17 @@ static void *fwctl_test_fw_rpc(struct fwctl_uctx *uctx,
 	const struct fwctl_test_req *req = rpc_in;
 	void *out;
 
+	/*
+	 * Upstream's core hands C drivers requests on the heap (kvzalloc());
+	 * a driver may map them (virt_to_page(), sg_init_one()), which a
+	 * buffer on the ioctl's stack would break on a VMAP_STACK kernel.
+	 * This driver refuses one, so that every test notices.
+	 */
+	if (object_is_on_stack(rpc_in)) {
+		dev_err_once(&uctx->fwctl->dev,
+			     "request buffer on the caller's stack: %px\n", rpc_in);
+		return ERR_PTR(-EXDEV);
+	}
 	if (fwctl_test_unplugged(tdev))
 		return ERR_PTR(-ENODEV);
 	if (in_len < sizeof(*req))
