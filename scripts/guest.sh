@@ -88,6 +88,9 @@ qemu="$qemu $extra_qemu"
 # on the command line wins over vng's), over 9p in every case (--force-9p:
 # virtiofs, where vng finds a virtiofsd, would not take these flags).
 rootflags="rootflags=version=9p2000.L,trans=virtio,access=any,msize=524288,cache=loose"
+# A kernel log large enough for the scale and unplug tests: the splat scan
+# fails when its mark has scrolled out.
+rootflags="$rootflags log_buf_len=16M"
 
 mkdir -p "$scratch/out"
 # QEMU re-opens the standard output and error it inherits by name, with

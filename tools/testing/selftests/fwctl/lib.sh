@@ -8,7 +8,7 @@ FWCTL_REPO=${FWCTL_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pw
 # (Not the word "lockdep" alone: the boot banner says "RCU lockdep checking
 # is enabled"; a lockdep report has its own lines below, and afterwards
 # "lockdep is turned off".)
-SPLAT_RE='BUG:|WARNING:|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lockdep is turned off|suspicious RCU|Oops|general protection fault|Kernel panic|panicked at|rust_panic|refcount_t:|list_add corruption|list_del corruption|list corrupted|stack-protector|hung_task|blocked for more than'
+SPLAT_RE='printk messages dropped|BUG:|WARNING:|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lockdep is turned off|suspicious RCU|Oops|general protection fault|Kernel panic|panicked at|rust_panic|refcount_t:|list_add corruption|list_del corruption|list corrupted|stack-protector|hung_task|blocked for more than'
 
 ko() { # ko NAME: path of one of the project's modules
 	case "$1" in
@@ -39,12 +39,16 @@ dmesg_mark() {
 dmesg_since_mark() {
 	dmesg | awk -v m="$FWCTL_MARK" 'found {print} index($0, m) {found=1}'
 }
-# dmesg_splats: the splat lines since the mark (empty when clean).
+# dmesg_splats: the splat lines since the mark (empty when clean).  Fails
+# closed: a log that no longer holds the mark (the ring buffer overran, or
+# records were lost) cannot show there was no splat, and says so.
 dmesg_splats() {
 	# One awk, not a pipe of three programs: each costs in the guest.
 	dmesg | awk -v m="$FWCTL_MARK" -v re="$SPLAT_RE" \
 		'found && $0 ~ re && index($0, "fwctl-selftest") == 0 {print}
-		 index($0, m) {found = 1}'
+		 index($0, m) {found = 1}
+		 END { if (!found) print "fwctl-selftest: the kernel log lost the mark " m \
+			" (ring buffer overrun or records lost): a splat cannot be ruled out" }'
 }
 
 ensure_debugfs() {
