@@ -101,26 +101,17 @@ unsafe extern "C" fn max_scope_store(
     }
 }
 
-/// # Safety
-///
-/// Called by sysfs on a fwctl device with a `PAGE_SIZE` buffer.
-unsafe extern "C" fn rpcs_accepted_show(
-    dev: *mut b::device,
-    _attr: *mut b::device_attribute,
-    buf: *mut c_char,
-) -> isize {
-    // SAFETY: called by sysfs per `show()`'s contract.
-    unsafe {
-        show(dev, buf, |d, out| {
-            format_counters(&d.prefix().stats.accepted_all(), out)
-        })
-    }
-}
+/// The counter files, as `counters_show`'s parameter.
+const ACCEPTED: u8 = 0;
+const FAILED: u8 = 1;
+const REFUSED: u8 = 2;
 
+/// `show` of the counter file `FILE`: `ACCEPTED`, `FAILED` or `REFUSED`.
+///
 /// # Safety
 ///
 /// Called by sysfs on a fwctl device with a `PAGE_SIZE` buffer.
-unsafe extern "C" fn rpcs_failed_show(
+unsafe extern "C" fn counters_show<const FILE: u8>(
     dev: *mut b::device,
     _attr: *mut b::device_attribute,
     buf: *mut c_char,
@@ -128,23 +119,12 @@ unsafe extern "C" fn rpcs_failed_show(
     // SAFETY: called by sysfs per `show()`'s contract.
     unsafe {
         show(dev, buf, |d, out| {
-            format_counters(&d.prefix().stats.failed_all(), out)
-        })
-    }
-}
-
-/// # Safety
-///
-/// Called by sysfs on a fwctl device with a `PAGE_SIZE` buffer.
-unsafe extern "C" fn rpcs_refused_show(
-    dev: *mut b::device,
-    _attr: *mut b::device_attribute,
-    buf: *mut c_char,
-) -> isize {
-    // SAFETY: called by sysfs per `show()`'s contract.
-    unsafe {
-        show(dev, buf, |d, out| {
-            format_counters(&d.prefix().stats.refused_all(), out)
+            let stats = &d.prefix().stats;
+            match FILE {
+                ACCEPTED => format_counters(&stats.accepted_all(), out),
+                FAILED => format_counters(&stats.failed_all(), out),
+                _ => format_counters(&stats.refused_all(), out),
+            }
         })
     }
 }
@@ -185,9 +165,9 @@ static MAX_SCOPE: Attr = Attr(b::device_attribute {
     },
 });
 
-static RPCS_ACCEPTED: Attr = Attr::ro(c"rpcs_accepted", rpcs_accepted_show);
-static RPCS_REFUSED: Attr = Attr::ro(c"rpcs_refused", rpcs_refused_show);
-static RPCS_FAILED: Attr = Attr::ro(c"rpcs_failed", rpcs_failed_show);
+static RPCS_ACCEPTED: Attr = Attr::ro(c"rpcs_accepted", counters_show::<ACCEPTED>);
+static RPCS_REFUSED: Attr = Attr::ro(c"rpcs_refused", counters_show::<REFUSED>);
+static RPCS_FAILED: Attr = Attr::ro(c"rpcs_failed", counters_show::<FAILED>);
 
 // The sysfs names above are the ones the pure policy code documents (it
 // also ties the fields' order to the counters).
