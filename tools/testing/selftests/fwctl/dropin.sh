@@ -33,20 +33,14 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-n=0 failures=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-notok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n $*"; }
-check() { # check DESCRIPTION CMD...: one case, passed when CMD succeeds
-	local d=$1; shift
-	if "$@"; then ok "$d"; else notok "$d"; fi
-}
+check() { ktap_check "$@"; }
+notok() { ktap_notok "$@"; }
+say() { ktap_say "$@"; }
 finish() {
 	unload_all
-	echo "1..$n"
-	[ "$failures" = 0 ]
+	ktap_plan
 	exit $?
 }
-say() { printf '%s\n' "$*" | sed 's/^/# /'; }
 
 echo "TAP version 13"
 kver=$(uname -r)
@@ -88,13 +82,7 @@ check "the loaded fwctl is the Rust core (its max_scope parameter)" \
 check "modprobe cxl_test" modprobe cxl_test
 # Without udev nothing loads the mock memdevs' driver by its alias.
 check "modprobe cxl_mock_mem" modprobe cxl_mock_mem
-fw=""
-for _ in $(seq 60); do
-	for d in /sys/bus/cxl/devices/mem*/fwctl/fwctl*; do
-		[ -e "$d" ] && { fw=$d; break 2; }
-	done
-	sleep 0.5
-done
+fw=$(cxl_wait_fwctl)
 nfw=$(ls -d /sys/bus/cxl/devices/mem*/fwctl/fwctl* 2>/dev/null | wc -l)
 check "cxl_core registered fwctl devices for the mock memdevs ($nfw)" [ "$nfw" -ge 1 ]
 check "cxl_core holds the Rust core" test -e /sys/module/fwctl/holders/cxl_core

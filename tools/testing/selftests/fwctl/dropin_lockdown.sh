@@ -13,15 +13,9 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 
-n=0 failures=0
-ok() { n=$((n + 1)); echo "ok $n $*"; }
-notok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n $*"; }
-check() {
-	local d=$1; shift
-	if "$@"; then ok "$d"; else notok "$d"; fi
-}
-say() { printf '%s\n' "$*" | sed 's/^/# /'; }
-finish() { echo "1..$n"; [ "$failures" = 0 ]; exit $?; }
+check() { ktap_check "$@"; }
+say() { ktap_say "$@"; }
+finish() { ktap_plan; exit $?; }
 
 echo "TAP version 13"
 : "${FWCTL_TOOL:?}"
@@ -34,13 +28,7 @@ unload_modules fwctl_test fwctl_rust_test fwctl_cxl fwctl_mlx5 mlx5_sim fwctl 2>
 check "modprobe fwctl (the Rust core)" modprobe fwctl
 check "modprobe cxl_test" modprobe cxl_test
 check "modprobe cxl_mock_mem" modprobe cxl_mock_mem
-fw=""
-for _ in $(seq 60); do
-	for d in /sys/bus/cxl/devices/mem*/fwctl/fwctl*; do
-		[ -e "$d" ] && { fw=$d; break 2; }
-	done
-	sleep 0.5
-done
+fw=$(cxl_wait_fwctl)
 check "a cxl_test memdev with a fwctl device" [ -n "$fw" ]
 [ -n "$fw" ] || finish
 name=${fw##*/}

@@ -901,6 +901,9 @@ static int field_index(const char *const *fields, int n, const char *name)
 	return -ENOENT;
 }
 
+_Static_assert(FWCTL_NR_REFUSED >= FWCTL_NR_ACCEPTED &&
+	       FWCTL_NR_REFUSED >= FWCTL_NR_FAILED, "rpcs_refused is the longest");
+
 /*
  * One counter, by the name "accepted_<scope>", "failed_<scope>" or
  * "refused_<reason>": the field <scope> of rpcs_accepted or rpcs_failed, or
@@ -909,7 +912,7 @@ static int field_index(const char *const *fields, int n, const char *name)
 int env_read_stat(const struct fwctl_env *env, const char *name,
 		  unsigned long long *val)
 {
-	unsigned long long vals[FWCTL_NR_ACCEPTED + FWCTL_NR_REFUSED];
+	unsigned long long vals[FWCTL_NR_REFUSED];	/* the longest file */
 	const char *const *fields;
 	const char *file;
 	int n, i, ret;

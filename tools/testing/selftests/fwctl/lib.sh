@@ -54,3 +54,31 @@ dmesg_splats() {
 ensure_debugfs() {
 	[ -e /sys/kernel/debug/kmemleak ] || mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
 }
+
+# KTAP for shell tests that print their own cases ("# fwctl-selftest:
+# ktap"): ktap_check DESCRIPTION CMD... is one case, passed when CMD
+# succeeds; ktap_say comments every line of its text; ktap_plan prints the
+# plan and returns whether every case passed.
+ktap_n=0 ktap_failures=0
+ktap_ok() { ktap_n=$((ktap_n + 1)); echo "ok $ktap_n $*"; }
+ktap_notok() { ktap_n=$((ktap_n + 1)); ktap_failures=$((ktap_failures + 1)); echo "not ok $ktap_n $*"; }
+ktap_check() {
+	local d=$1; shift
+	if "$@"; then ktap_ok "$d"; else ktap_notok "$d"; fi
+}
+ktap_say() { printf '%s\n' "$*" | sed 's/^/# /'; }
+ktap_plan() { echo "1..$ktap_n"; [ "$ktap_failures" = 0 ]; }
+
+# cxl_wait_fwctl: the first CXL memdev's fwctl device directory
+# (/sys/bus/cxl/devices/memN/fwctl/fwctlM), waiting up to 30 s for its
+# driver to probe; empty if none appears.
+cxl_wait_fwctl() {
+	local d i
+	for i in $(seq 60); do
+		for d in /sys/bus/cxl/devices/mem*/fwctl/fwctl*; do
+			[ -e "$d" ] && { echo "$d"; return 0; }
+		done
+		sleep 0.5
+	done
+	return 1
+}
