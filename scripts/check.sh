@@ -71,19 +71,27 @@ must selftests make -C "$repo/tools/testing/selftests/fwctl"
 must tool make -C "$repo" tool tool-release
 
 step "make install and uninstall into scratch roots, dkms (scripts/test-install.sh)"
+# ktap_count FILE: adds FILE's KTAP results to the totals; sets plan (the
+# last plan line's count, or empty), results (ok and not ok lines) and notok.
+ktap_count() {
+	local ok skip
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$1" | tail -1)
+	ok=$(grep -cE '^ok [0-9]+ ' "$1")
+	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$1")
+	notok=$(grep -cE '^not ok [0-9]+ ' "$1")
+	results=$((ok + notok))
+	passed=$((passed + ok - skip)); skipped=$((skipped + skip)); failed=$((failed + notok))
+}
+
 # host_ktap NAME CMD...: a host script printing KTAP, its cases counted.
 host_ktap() {
 	local name=$1; shift
 	"$@" >"$log/$name.log" 2>&1
 	local rc=$?
 	grep -E '^(not )?ok [0-9]+ ' "$log/$name.log"
-	local plan ok skip notok
-	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log/$name.log" | tail -1)
-	ok=$(grep -cE '^ok [0-9]+ ' "$log/$name.log")
-	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log/$name.log")
-	notok=$(grep -cE '^not ok [0-9]+ ' "$log/$name.log")
-	passed=$((passed + ok - skip)); skipped=$((skipped + skip)); failed=$((failed + notok))
-	if [ -z "$plan" ] || [ $((ok + notok)) != "$plan" ] || { [ "$rc" != 0 ] && [ "$notok" = 0 ]; }; then
+	local plan results notok
+	ktap_count "$log/$name.log"
+	if [ -z "$plan" ] || [ "$results" != "$plan" ] || { [ "$rc" != 0 ] && [ "$notok" = 0 ]; }; then
 		tail -30 "$log/$name.log"
 		echo "FAILED: $* did not finish (plan ${plan:-none}, exit $rc)"
 		failed=$((failed + 1))
@@ -116,14 +124,10 @@ run_guest() {
 		echo "FAILED: guest $name's output truncated its log file's first line"
 		failed=$((failed + 1))
 	fi
-	local plan ok notok skip
-	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log/guest-$name.log" | tail -1)
-	ok=$(grep -cE '^ok [0-9]+ ' "$log/guest-$name.log")
-	skip=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log/guest-$name.log")
-	notok=$(grep -cE '^not ok [0-9]+ ' "$log/guest-$name.log")
-	passed=$((passed + ok - skip)); skipped=$((skipped + skip)); failed=$((failed + notok))
-	if [ -z "$plan" ] || [ $((ok + notok)) != "$plan" ]; then
-		echo "FAILED: guest $name ended early (plan ${plan:-none}, $((ok + notok)) results, exit $rc)"
+	local plan results notok
+	ktap_count "$log/guest-$name.log"
+	if [ -z "$plan" ] || [ "$results" != "$plan" ]; then
+		echo "FAILED: guest $name ended early (plan ${plan:-none}, $results results, exit $rc)"
 		failed=$((failed + 1))
 	elif [ "$rc" != 0 ]; then
 		echo "FAILED: guest $name exited $rc"
@@ -168,7 +172,7 @@ FWCTL_KMEMLEAK=none "
 	# PCI function the mlx5 simulator drives.
 	numa="-object memory-backend-ram,id=m0,size=1G -object memory-backend-ram,id=m1,size=1G"
 	numa="$numa -numa node,nodeid=0,memdev=m0,cpus=0 -numa node,nodeid=1,memdev=m1,cpus=1"
-	RUN_PREFIX=$RUN_PREFIX FLAVOUR=distro run_guest distro --no-cxl --qemu-opts "$numa -device pci-testdev" -- \
+	FLAVOUR=distro run_guest distro --no-cxl --qemu-opts "$numa -device pci-testdev" -- \
 		dropin.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_hostile fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
 		fwctl_rust_api fwctl_scale dropin_lockdown.sh
 fi
