@@ -146,9 +146,12 @@ lockdown_policy="fwctl_policy -t stats_refused_lockdown -t stats_refused_no_rawi
 lockdown_mlx5="fwctl_mlx5 -t scopes_with_rawio -t scopes_without_rawio"
 # fwctl_faults fails every fault site of the core's own operations, and
 # every 25th of the module loader's (a bounded sweep: make stress does
-# them all).  The 4096-device scale test runs on the distro flavour, where
-# it takes a tenth of the time.
-RUN_PREFIX="FWCTL_FAULT_STRIDE=25 " run_guest all -- \
+# them all).  fwctl_fuzz.sh fuzzes for 15 s beside 50 unplug cycles
+# (make stress: a million calls, a thousand cycles), and leaves its
+# kmemleak scan to kmemleak.sh, which scans everything since the boot two
+# tests later.  The 4096-device scale test runs on the distro flavour,
+# where it takes a tenth of the time.
+RUN_PREFIX="FWCTL_FAULT_STRIDE=25 FWCTL_FUZZ_TIME=15 FWCTL_FUZZ_CYCLES=50 FWCTL_FUZZ_KMEMLEAK=0 " run_guest all -- \
 	smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_hostile fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
 	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_tool.sh fwctl_fuzz.sh fwctl_faults kmemleak.sh \
 	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" "$lockdown_mlx5" \

@@ -12,7 +12,9 @@
 # and by default has one emulated CXL type-3 memory device (QEMU's cxl-type3
 # behind a CXL host bridge and root port).  CMD's output is printed and its
 # exit status returned; QEMU is killed after --timeout seconds (default 900)
-# and the script then exits 124.
+# and the script then exits 124.  CMD runs with FWCTL_LAB=1: the guest is
+# the lab's own, thrown away afterwards (run.sh may then stop udev and
+# reset kmemleak, which it never does on a machine it was not started for).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -102,7 +104,7 @@ timeout --kill-after=20 "$tmo" "$VNG" --run "$B" "${accel[@]}" --disable-microvm
 	--cpus 2 --memory "${FWCTL_GUEST_MEMORY:-2G}" --rwdir "$scratch/out" "${rwdirs[@]}" --cwd "$PWD" \
 	--append "$rootflags$append" \
 	--qemu-opts="$qemu" \
-	--exec "export FWCTL_SCRATCH=$scratch/out; $cmd" </dev/null > >(cat) 2> >(cat >&2)
+	--exec "export FWCTL_LAB=1 FWCTL_SCRATCH=$scratch/out; $cmd" </dev/null > >(cat) 2> >(cat >&2)
 rc=$?
 # The copies end when QEMU's ends of the pipes close; wait for them to drain.
 wait

@@ -145,8 +145,12 @@ tool_ok() {
 	local v
 	v=$("$root/usr/bin/fwctl" --version) || return 1
 	[ "$v" = "fwctl $(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml)" ] || { echo "version: $v"; return 1; }
-	"$root/usr/bin/fwctl" --help | grep -q 'debug_write_full' &&
-		"$root/usr/bin/fwctl" --sysfs "$tmp/nosys" list | grep -q 'no fwctl devices'
+	# Whole outputs, then grep: under pipefail, "grep -q" leaving the pipe
+	# early would fail the writer (EPIPE) and make this check flaky.
+	local help list
+	help=$("$root/usr/bin/fwctl" --help) && list=$("$root/usr/bin/fwctl" --sysfs "$tmp/nosys" list) ||
+		return 1
+	grep -q 'debug_write_full' <<<"$help" && grep -q 'no fwctl devices' <<<"$list"
 }
 check "the installed fwctl runs (--version, --help, list)" tool_ok
 
@@ -164,7 +168,7 @@ man_ok() {
 		head -5 "$root/usr/share/man/man1/$p.1" | grep -q "^\.TH $p 1 " || { echo "$p: no .TH"; return 1; }
 	done
 	if command -v man >/dev/null; then
-		MANWIDTH=80 man -l "$root/usr/share/man/man1/fwctl.1" 2>/dev/null | grep -q 'fwctl-cxl(1)'
+		MANWIDTH=80 man -l "$root/usr/share/man/man1/fwctl.1" 2>/dev/null | grep 'fwctl-cxl(1)' >/dev/null
 	fi
 }
 check "the man pages are well formed (fwctl(1) lists fwctl-cxl(1))" man_ok
