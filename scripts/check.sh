@@ -151,9 +151,13 @@ lockdown_mlx5="fwctl_mlx5 -t scopes_with_rawio -t scopes_without_rawio"
 # kmemleak scan to kmemleak.sh, which scans everything since the boot two
 # tests later.  The 4096-device scale test runs on the distro flavour,
 # where it takes a tenth of the time.
-RUN_PREFIX="FWCTL_FAULT_STRIDE=25 FWCTL_FUZZ_TIME=15 FWCTL_FUZZ_CYCLES=50 FWCTL_FUZZ_KMEMLEAK=0 " run_guest all -- \
+# vendor.sh runs mstflint and a libcxl program against fwctl_mlx5 (the
+# simulator on QEMU's pci-testdev, a PCI function as a ConnectX is) and
+# fwctl_cxl.
+RUN_PREFIX="FWCTL_FAULT_STRIDE=25 FWCTL_FUZZ_TIME=15 FWCTL_FUZZ_CYCLES=50 FWCTL_FUZZ_KMEMLEAK=0 " \
+run_guest all --qemu-opts "-device pci-testdev,bus=pcie.0" -- \
 	smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_hostile fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
-	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_tool.sh fwctl_fuzz.sh fwctl_faults kmemleak.sh \
+	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_tool.sh vendor.sh fwctl_fuzz.sh fwctl_faults kmemleak.sh \
 	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" "$lockdown_mlx5" \
 	"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy" "$lockdown_mlx5"
 
@@ -163,7 +167,8 @@ RUN_PREFIX="FWCTL_FAULT_STRIDE=25 FWCTL_FUZZ_TIME=15 FWCTL_FUZZ_CYCLES=50 FWCTL_
 # upstream's CRCs, upstream's mlx5_fwctl on the simulator, the guards), the
 # core's conformance suites, run with the modules built for that kernel (in
 # $CACHE/distro-tree), and last dropin_lockdown.sh (lockdown on cxl_core's
-# devices; lockdown cannot be lifted).
+# devices; lockdown cannot be lifted), and vendor.sh under that lockdown
+# (mstflint on upstream's mlx5_fwctl, libcxl on cxl_core's devices).
 step "distro flavour: kernel, modules, CRCs, module tree (scripts/check-distro.sh)"
 if host_ktap distro scripts/check-distro.sh; then
 	DT=$CACHE/distro-tree
@@ -177,7 +182,7 @@ FWCTL_KMEMLEAK=none "
 	numa="$numa -numa node,nodeid=0,memdev=m0,cpus=0 -numa node,nodeid=1,memdev=m1,cpus=1"
 	FLAVOUR=distro run_guest distro --no-cxl --qemu-opts "$numa -device pci-testdev" -- \
 		dropin.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_hostile fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
-		fwctl_rust_api fwctl_scale dropin_lockdown.sh
+		fwctl_rust_api fwctl_scale dropin_lockdown.sh vendor.sh
 fi
 
 summary

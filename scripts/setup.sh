@@ -21,6 +21,8 @@
 #   pip: virtme-ng (pinned)
 #   Debian trixie-backports: linux-source-7.3, downloaded only (never installed)
 #       through a private apt configuration, unpacked into the cache.
+#   Debian forky: mstflint (>= 4.33) and libcxl (>= 82) with the libraries
+#       they need, the same way (scripts/vendor-tools.sh).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -172,6 +174,17 @@ if [ ! -f "$KSRC/Makefile" ]; then
 	fi
 else
 	say "present: kernel source $KSRC ($(make -s -C "$KSRC" kernelversion 2>/dev/null))"
+fi
+
+# 6. The vendor tools the tests run (mstflint, ndctl's libcxl), with their
+# release's libraries: Debian forky, download only, a private apt
+# configuration (scripts/vendor-tools.sh).
+if ! "$here/vendor-tools.sh" --check >/dev/null 2>&1; then
+	if need "mstflint and libcxl (Debian forky, download only: scripts/vendor-tools.sh)"; then
+		"$here/vendor-tools.sh" || die "scripts/vendor-tools.sh"
+	fi
+else
+	say "present: vendor tools ($(tr '\n' ' ' <"$CACHE/vendor/VERSIONS" | grep -oE '(mstflint|libcxl1) [^ ]+' | paste -sd' '))"
 fi
 
 if [ "$CHECK_ONLY" = 1 ]; then

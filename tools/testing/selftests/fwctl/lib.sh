@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Helpers for the fwctl kselftests; sourced by run.sh and the shell tests.
 
-FWCTL_REPO=${FWCTL_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)}
+FWCTL_REPO=${FWCTL_REPO:-$(cd "${BASH_SOURCE[0]%/*}/../../../.." && pwd)}
 
 # What counts as a splat in dmesg: run.sh reports them under the test that
 # made them, and its final case fails if any appeared during the run.
@@ -19,6 +19,9 @@ ko() { # ko NAME: path of one of the project's modules
 	*) echo "$FWCTL_REPO/tools/testing/fwctl_test/$1.ko" ;;
 	esac
 }
+
+# is_loaded MOD: whether MOD is in /proc/modules (bash only, as below).
+is_loaded() { local mods=$'\n'"$(</proc/modules)"; [[ $mods == *$'\n'"$1 "* ]]; }
 
 # unload_modules MOD...: one rmmod of those of MOD... that are loaded, in
 # the order given (dependents first); its status.  Bash only: in the guest
@@ -66,7 +69,7 @@ ktap_check() {
 	local d=$1; shift
 	if "$@"; then ktap_ok "$d"; else ktap_notok "$d"; fi
 }
-ktap_say() { printf '%s\n' "$*" | sed 's/^/# /'; }
+ktap_say() { local l; while IFS= read -r l; do printf '# %s\n' "$l"; done <<<"$*"; }
 ktap_plan() { echo "1..$ktap_n"; [ "$ktap_failures" = 0 ]; }
 
 # cxl_wait_fwctl: the first CXL memdev's fwctl device directory

@@ -25,7 +25,6 @@ unload_all() {
 }
 fail() { echo "# mlx5_core: $*"; unload_all; exit 1; }
 skip() { echo "# mlx5_core: SKIP: $*"; exit 4; }
-is_loaded() { grep -q "^$1 " /proc/modules; }
 
 # The simulator exports mlx5_core's command symbols: never both at once.
 for m in fwctl_mlx5 mlx5_sim; do
