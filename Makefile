@@ -124,7 +124,7 @@ uapi-check:
 	$(CC) -fsyntax-only -Wall -Werror -I uapi uapi/layout_check.c
 
 host-test: setup
-	cargo test --workspace
+	cargo test --workspace -- --include-ignored
 
 guest: modules
 	@scripts/guest.sh $(if $(APPEND),--append "$(APPEND)") $(if $(NOCXL),--no-cxl) -- "$(CMD)"

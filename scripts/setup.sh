@@ -13,7 +13,8 @@
 #   Debian (bookworm, bookworm-security): rustc-web rust-web-src libclang-19-dev
 #       clang-19 lld-19 llvm-19 (KASAN with Rust needs an LLVM-built kernel)
 #       flex bison bc libelf-dev libdw-dev (gendwarfksyms, for the distro
-#       flavour) libssl-dev dwarves cpio udev; dkms (without
+#       flavour) libssl-dev dwarves cpio udev rsync (the kernel's kselftest
+#       install); dkms (without
 #       its recommends) for the install test
 #   Debian bookworm-backports: qemu-system-x86 (>= 10; bookworm's 7.2 is too old
 #       for the CXL type-3 mailbox features the tests use)
@@ -64,7 +65,7 @@ debian_mirror() {
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 # 1. Debian packages from bookworm / bookworm-security.
-DEB_PKGS="rustc-web rust-web-src rust-web-clippy libclang-19-dev clang-19 lld-19 llvm-19 flex bison bc libelf-dev libdw-dev libssl-dev dwarves cpio udev kmod make gcc python3-pip python3-venv"
+DEB_PKGS="rustc-web rust-web-src rust-web-clippy libclang-19-dev clang-19 lld-19 llvm-19 flex bison bc libelf-dev libdw-dev libssl-dev dwarves cpio udev kmod make gcc python3-pip python3-venv rsync"
 todo=""
 for p in $DEB_PKGS; do pkg_installed "$p" || todo="$todo $p"; done
 if [ -n "$todo" ]; then

@@ -5,7 +5,7 @@
 //!
 //! It registers one fwctl device under a faux parent `fwctl_rust_test` and
 //! answers a subset of the loopback contract of
-//! `tools/testing/fwctl_test/fwctl_test.h`: ECHO (in place), ECHO_NEW,
+//! `tools/testing/selftests/fwctl/fwctl_test.h`: ECHO (in place), ECHO_NEW,
 //! LEN, FAIL and SCOPE; FWCTL_INFO returns `struct fwctl_test_info` with
 //! index 0.  The tests in `tools/testing/selftests/fwctl/fwctl_rust_api.c`
 //! drive it.

@@ -30,7 +30,6 @@
 #include <dirent.h>
 #include <endian.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,48 +136,6 @@ union cxl_out {
 
 /* Modules */
 
-/* <repository>/cxl/fwctl_cxl.ko: $FWCTL_REPO, else four levels up. */
-static int cxl_module_path(char *buf, size_t len)
-{
-	const char *env = getenv("FWCTL_REPO");
-	char exe[PATH_MAX];
-	ssize_t n;
-	int w;
-
-	if (env && *env) {
-		w = snprintf(buf, len, "%s/cxl/" CXL_MODULE ".ko", env);
-	} else {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		if (n < 0)
-			return -errno;
-		exe[n] = '\0';
-		w = snprintf(buf, len, "%s/../../../../cxl/" CXL_MODULE ".ko",
-			     dirname(exe));
-	}
-	return w < 0 || (size_t)w >= len ? -ENAMETOOLONG : 0;
-}
-
-/*
- * finit_module() of fwctl_cxl.ko, whose path goes to path; loaded already
- * counts as done.
- */
-static int cxl_module_load(char *path, size_t len)
-{
-	int fd, ret;
-
-	ret = cxl_module_path(path, len);
-	if (ret)
-		return ret;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, "", 0);
-	if (ret)
-		ret = errno == EEXIST ? 0 : -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * At the end of the program (the harness' parent: cases run in children
  * that leave with _exit()), unload fwctl_cxl.  Registered with atexit()
@@ -242,7 +199,6 @@ static int cxl_open(const struct cxl_env *env)
 static void cxl_env_setup(struct __test_metadata *_metadata,
 			  struct cxl_env *env)
 {
-	char path[PATH_MAX] = "";
 	int n, ret;
 
 	memset(env, 0, sizeof(*env));
@@ -257,8 +213,8 @@ static void cxl_env_setup(struct __test_metadata *_metadata,
 		     " (guest booted without the CXL device?)");
 	ret = module_load("fwctl", "");
 	ASSERT_EQ(0, ret) TH_LOG("insmod fwctl.ko: %s", strerror(-ret));
-	ret = cxl_module_load(path, sizeof(path));
-	ASSERT_EQ(0, ret) TH_LOG("insmod %s: %s", path, strerror(-ret));
+	ret = module_load(CXL_MODULE, "");
+	ASSERT_EQ(0, ret) TH_LOG("load " CXL_MODULE ": %s", strerror(-ret));
 	ret = cxl_find(env);
 	ASSERT_EQ(0, ret)
 		TH_LOG("%d CXL memdev(s) but none has a fwctl/fwctl* device",
@@ -977,7 +933,6 @@ static void expect_replaced(struct __test_metadata *_metadata,
  */
 TEST_F_TIMEOUT(fwctl_cxl, unload_with_open_fd, FWCTL_TIMEOUT)
 {
-	char path[PATH_MAX] = "";
 	struct fwctl_info info;
 	struct cxl_env again;
 	union cxl_out o;
@@ -1008,8 +963,8 @@ TEST_F_TIMEOUT(fwctl_cxl, unload_with_open_fd, FWCTL_TIMEOUT)
 	if (fd >= 0)
 		close(fd);
 
-	ret = cxl_module_load(path, sizeof(path));
-	ASSERT_EQ(0, ret) TH_LOG("insmod %s again: %s", path, strerror(-ret));
+	ret = module_load(CXL_MODULE, "");
+	ASSERT_EQ(0, ret) TH_LOG("load " CXL_MODULE " again: %s", strerror(-ret));
 	memset(&again, 0, sizeof(again));
 	ASSERT_EQ(0, cxl_find(&again)) TH_LOG("no fwctl device after reload");
 	EXPECT_STREQ(self->env.memdev, again.memdev);

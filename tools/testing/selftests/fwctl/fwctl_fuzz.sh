@@ -15,6 +15,8 @@
 #
 # Exit status: fwctl_fuzz's (0 pass, 4 skip, anything else a failure).
 set -u
+. "${0%/*}/lib.sh"
+need_modules fwctl fwctl_test
 dir=$(cd "$(dirname "$0")" && pwd)
 fuzz="$dir/fwctl_fuzz"
 if [ ! -x "$fuzz" ]; then

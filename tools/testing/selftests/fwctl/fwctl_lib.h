@@ -18,6 +18,17 @@
 #include <fwctl/fwctl.h>
 #include "fwctl_test.h"
 
+/*
+ * The kernel's own <cxl/features.h> (7.3) spells its flags with BIT() and
+ * GENMASK(), which userspace does not define; the project's copy uses _BITUL().
+ */
+#ifndef BIT
+#define BIT(nr) (1UL << (nr))
+#endif
+#ifndef GENMASK
+#define GENMASK(h, l) ((~0UL << (l)) & (~0UL >> (sizeof(long) * 8 - 1 - (h))))
+#endif
+
 /* Upstream's limits (drivers/fwctl/main.c) and taint bit (linux/panic.h). */
 #define FWCTL_MAX_RPC_LEN	(2U * 1024 * 1024)
 #define FWCTL_MAX_DEVICES	4096
@@ -62,6 +73,7 @@ bool module_is_loaded(const char *name);
 /* Path of one of the project's modules by name (fwctl, fwctl_test, ...). */
 int module_path(const char *name, char *buf, size_t len);
 int module_load(const char *name, const char *params);
+bool fwctl_in_lab(void);
 int module_unload(const char *name);
 
 /* The fwctl_test driver's controls, in sysfs */

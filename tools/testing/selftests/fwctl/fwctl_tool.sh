@@ -37,6 +37,7 @@ here=${0%/*}
 [ "$here" = "$0" ] && here=.
 FWCTL_REPO=${FWCTL_REPO:-$(cd "$here/../../../.." && pwd)}
 . "$here/lib.sh"
+need_modules fwctl fwctl_cxl
 
 n=0 failures=0
 ktap_ok() { n=$((n + 1)); echo "ok $n $*"; }
@@ -469,7 +470,7 @@ mlx5_skip() {
 declare -A sim=()
 read_simconsts() {
 	local l val lines=()
-	mapfile -t lines <"$FWCTL_REPO/tools/testing/mlx5_sim/mlx5_sim.h"
+	mapfile -t lines <"$here/mlx5_sim.h"
 	for l in "${lines[@]}"; do
 		[[ $l =~ ^#define[[:space:]]+([A-Za-z0-9_]+)[[:space:]]+([^[:space:]]+) ]] || continue
 		val=${BASH_REMATCH[2]%U}
@@ -522,6 +523,18 @@ mlx5_tests() {
 	case_json "mlx5: info --json decodes struct fwctl_info_mlx5 (uid, tools resources)" \
 		"d['device'] == '$dev' and d['device_type'] == 'mlx5' and len(d['data']) == 16 and d['mlx5']['uid'] == int.from_bytes(bytes.fromhex(d['data'][0:8]), sys.byteorder) and d['mlx5']['uid'] != 0 and d['mlx5']['uctx_caps'] == int.from_bytes(bytes.fromhex(d['data'][8:16]), sys.byteorder) and d['mlx5']['uctx_caps'] & 4 and 'tools-resources' in d['mlx5']['uctx_cap_names']" \
 		--json info "$dev"
+	# list reads sysfs only: on mlx5 every open creates a firmware user
+	# context, whose uid the simulator hands out in order.
+	py "d['mlx5']['uid']"
+	uid1=$got
+	fw list
+	fw --json info "$dev"
+	py "d['mlx5']['uid']"
+	if [[ $uid1 =~ ^[0-9]+$ ]] && [ "$got" = $((uid1 + 1)) ]; then
+		ktap_ok "mlx5: list opens no device (the next context's uid is $got, after $uid1)"
+	else
+		ktap_notok "mlx5: list opens no device (uid $got after $uid1 and a list)"
+	fi
 
 	# QUERY_HCA_CAP, general: the simulator's values (mlx5_sim.h), and
 	# the tool's decoding against a Python one of the raw command.

@@ -10,7 +10,13 @@ FWCTL_REPO=${FWCTL_REPO:-$(cd "${BASH_SOURCE[0]%/*}/../../../.." && pwd)}
 # "lockdep is turned off".)
 SPLAT_RE='printk messages dropped|BUG:|WARNING:|KASAN:|UBSAN:|unreferenced object|possible circular locking|possible recursive locking|inconsistent lock state|lockdep is turned off|suspicious RCU|Oops|general protection fault|Kernel panic|panicked at|rust_panic|refcount_t:|list_add corruption|list_del corruption|list corrupted|stack-protector|hung_task|blocked for more than'
 
-ko() { # ko NAME: path of one of the project's modules
+# ko NAME: the path of one of the project's modules.  In the lab's guest
+# (FWCTL_LAB=1) the build tree's; elsewhere the installed one, as modprobe
+# finds it (make install or dkms), else the build tree's.
+ko() {
+	if [ "${FWCTL_LAB:-0}" != 1 ] && modinfo -n "$1" 2>/dev/null; then
+		return 0
+	fi
 	case "$1" in
 	fwctl) echo "$FWCTL_REPO/core/fwctl.ko" ;;
 	fwctl_cxl) echo "$FWCTL_REPO/cxl/fwctl_cxl.ko" ;;
@@ -18,6 +24,16 @@ ko() { # ko NAME: path of one of the project's modules
 	fwctl_rust_test|mlx5_sim) echo "$FWCTL_REPO/tools/testing/$1/$1.ko" ;;
 	*) echo "$FWCTL_REPO/tools/testing/fwctl_test/$1.ko" ;;
 	esac
+}
+
+# need_modules MOD...: outside the lab, a test whose modules are not
+# installed (the test drivers and the simulator never are) skips: exit 4.
+need_modules() {
+	local m
+	[ "${FWCTL_LAB:-0}" = 1 ] && return 0
+	for m in "$@"; do
+		[ -e "$(ko "$m")" ] || { echo "# SKIP: module $m is not installed (nor built here)"; exit 4; }
+	done
 }
 
 # is_loaded MOD: whether MOD is in /proc/modules (bash only, as below).

@@ -12,6 +12,7 @@
 # sign it: under lockdown it cannot load, and the test skips.
 set -u
 . "$(dirname "$0")/lib.sh"
+need_modules fwctl fwctl_mlx5
 
 mlx5_ko_dir=drivers/net/ethernet/mellanox/mlx5/core
 loaded=()

@@ -137,6 +137,17 @@ for t in "$@"; do
 	# Each program starts from unloaded modules, whatever the last left.
 	unload_modules fwctl_rust_test fwctl_test fwctl_mlx5 mlx5_sim mlx5_core \
 		       fwctl_cxl fwctl 2>/dev/null
+	# In the lab nothing else uses them: one that cannot be unloaded is
+	# a reference the program leaked (elsewhere, e.g. a distribution's
+	# cxl_core, may hold fwctl).
+	if [ "${FWCTL_LAB:-0}" = 1 ]; then
+		mods=$'\n'"$(</proc/modules)" stuck=""
+		for m in fwctl_rust_test fwctl_test fwctl_mlx5 mlx5_sim fwctl_cxl fwctl; do
+			[[ $mods == *$'\n'"$m "* ]] && stuck+=" $m"
+		done
+		[ -z "$stuck" ] ||
+			case_line "not ok" "${t%% *} left module(s) in use after it ended:$stuck (a reference leak?)"
+	fi
 	s=$(dmesg_splats)
 	if [ -n "$s" ]; then
 		echo "# kernel splat during ${t%% *}:"

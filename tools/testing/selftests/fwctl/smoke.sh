@@ -6,6 +6,7 @@
 # it here, with no device (ndevs=0), so nothing binds.
 set -u
 . "$(dirname "$0")/lib.sh"
+need_modules mlx5_sim fwctl fwctl_cxl fwctl_mlx5
 
 fail() { echo "# smoke: $*"; exit 1; }
 is_loaded mlx5_core && fail "mlx5_core is loaded: cannot load mlx5_sim"

@@ -63,6 +63,9 @@ if [ ! -x "$VR/usr/bin/mstreg" ] || [ ! -e "$VR/usr/lib/x86_64-linux-gnu/libcxl.
 	echo "1..1"
 	exit 4
 fi
+# The simulator is never installed, the drivers are where the kernel
+# lacks its own (fwctl_mlx5, fwctl_cxl), or the kernel's.
+need_modules fwctl mlx5_sim
 versions=""
 while read -r p v; do
 	[[ $p = mstflint || $p = libcxl1 ]] && versions+="$p $v "
