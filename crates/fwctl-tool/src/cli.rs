@@ -54,8 +54,9 @@ Examples:
   fwctl mlx5 reg fwctl1 MGIR        firmware version, PSID of a NIC
   fwctl --json list | jq .          the device list as JSON";
 
-const DEV_HELP: &str = "The device: fwctlN, /dev/fwctl/fwctlN or its parent (mem0, a PCI \
-address, mlx5_sim.0)";
+const DEV_HELP: &str = "The device: fwctlN, /dev/fwctl/fwctlN, its parent (mem0, a PCI \
+address, mlx5_sim.0), a devlink handle (pci/0000:03:00.0), a netdev (eth0) or an RDMA \
+device (mlx5_0) of the same function";
 
 const SCOPE_HELP: &str = "The scope of the RPC: configuration, debug_read_only, debug_write \
 or debug_write_full (or 0 to 3). Higher scopes need more privilege; debug_write and above \
@@ -73,8 +74,12 @@ taint the kernel";
 )]
 pub struct Cli {
     /// Print JSON instead of text (errors too, on standard error).
-    #[arg(long, global = true)]
+    #[arg(short = 'j', long, global = true)]
     pub json: bool,
+
+    /// With --json: indent the JSON for people to read.
+    #[arg(short = 'p', long, global = true, hide_short_help = true)]
+    pub pretty: bool,
 
     /// Where sysfs is mounted (for tests on a copy of it).
     #[arg(
@@ -118,12 +123,21 @@ List the fwctl devices: for each, its name and number, its device type, its
 parent device, the parent's driver, the PCI address above it (if any) and
 its max_scope (the highest scope its RPCs may use).
 
-The type is asked from the driver (FWCTL_INFO); it shows as 'unknown' when
-the device cannot be opened: usually when not run as root, or when its
-max_scope is 'none'. The rest comes from /sys/class/fwctl.",
-        after_help = "Examples:\n  fwctl list\n  fwctl list --json"
+Everything comes from sysfs: list opens no device (on mlx5, opening one
+creates and destroys a firmware user context). The type is what sysfs shows:
+cxl for a CXL memdev's device, mlx5, pds or bnxt for the auxiliary device
+the fwctl driver bound beside it, else 'unknown' ('fwctl info DEV' asks the
+driver).
+
+With DEV, only that device: any name 'fwctl info' takes (fwctlN, a parent,
+a PCI address, a devlink handle, a netdev, an RDMA device).",
+        after_help = "Examples:\n  fwctl list\n  fwctl list mem0\n  fwctl -j list\n  fwctl -jp list pci/0000:03:00.0"
     )]
-    List,
+    List {
+        /// Only this device (see DEV of 'fwctl info')
+        #[arg(value_name = "DEV")]
+        dev: Option<String>,
+    },
 
     /// Show what the driver reports about a device (FWCTL_INFO)
     #[command(

@@ -33,8 +33,19 @@ fn read_input(p: &Path) -> fwctl::Result<Vec<u8>> {
     Ok(v)
 }
 
+/// `-p`/`--pretty`: indented JSON, else one line (as `devlink -j`).
+static PRETTY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn json_text(v: &Value) -> String {
+    if PRETTY.load(std::sync::atomic::Ordering::Relaxed) {
+        serde_json::to_string_pretty(v).unwrap_or_default()
+    } else {
+        serde_json::to_string(v).unwrap_or_default()
+    }
+}
+
 fn print_json(v: &Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    println!("{}", json_text(v));
 }
 
 fn indent(s: &str) -> String {
@@ -45,8 +56,12 @@ fn run(cli: &Cli) -> fwctl::Result<()> {
     let sys = Sysfs::new(&cli.sysfs, &cli.dev_dir);
     let open = |spec: &str| Device::open_in(&sys, spec);
     match &cli.cmd {
-        Cmd::List => {
-            let l = sys.list();
+        Cmd::List { dev } => {
+            let mut l = sys.list();
+            if let Some(spec) = dev {
+                let r = sys.resolve(spec)?;
+                l.retain(|e| e.name == r.name);
+            }
             if cli.json {
                 print_json(&json!(l));
             } else if l.is_empty() {
@@ -326,12 +341,13 @@ fn main() -> ExitCode {
     // disposition for SIGPIPE.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let cli = Cli::parse();
+    PRETTY.store(cli.pretty, std::sync::atomic::Ordering::Relaxed);
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if cli.json {
                 let v = error_json(&e);
-                eprintln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                eprintln!("{}", json_text(&v));
             } else {
                 eprintln!("fwctl: {e}");
             }

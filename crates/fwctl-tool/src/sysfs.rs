@@ -132,6 +132,23 @@ impl Sysfs {
         Some(link_names(&t))
     }
 
+    /// The device (its name: a PCI function, usually) below the netdev
+    /// or RDMA device `name` (`class/net/<name>/device`,
+    /// `class/infiniband/<name>/device`).
+    fn function_of(&self, name: &str) -> Option<String> {
+        ["net", "infiniband"].iter().find_map(|class| {
+            let t = fs::canonicalize(
+                self.root
+                    .join("class")
+                    .join(class)
+                    .join(name)
+                    .join("device"),
+            )
+            .ok()?;
+            link_names(&t).pop()
+        })
+    }
+
     /// The parent device's name.
     pub fn parent(&self, name: &str) -> Option<String> {
         self.parent_path(name)?.pop()
@@ -168,6 +185,10 @@ impl Sysfs {
                 reason: "empty device name".into(),
             });
         }
+        // A devlink handle names the PCI function.
+        if let Some(bdf) = spec.strip_prefix("pci/").filter(|a| is_pci_address(a)) {
+            return self.resolve(bdf);
+        }
         if spec.contains('/') {
             let p = PathBuf::from(spec);
             let file = p.file_name().and_then(|f| f.to_str()).unwrap_or(spec);
@@ -198,6 +219,16 @@ impl Sysfs {
                 })
                 .cloned()
                 .collect();
+        }
+        // A netdev or an RDMA device: the function it belongs to.
+        if found.is_empty() {
+            if let Some(func) = self.function_of(spec) {
+                found = names
+                    .iter()
+                    .filter(|n| self.parent_path(n).is_some_and(|p| p.contains(&func)))
+                    .cloned()
+                    .collect();
+            }
         }
         match found.len() {
             1 => {
@@ -241,16 +272,41 @@ impl Sysfs {
         self.names().iter().map(|n| self.entry(n)).collect()
     }
 
-    /// Every device, its type asked with `FWCTL_INFO` when it can be
-    /// opened.
+    /// The device's type as sysfs shows it, without opening the device:
+    /// `cxl` when the parent is on the CXL bus (a memdev), else the kind
+    /// of the auxiliary device the fwctl driver bound, which the parent
+    /// function holds as a child (`mlx5_core.fwctl.N`, `pds_core.fwctl.N`,
+    /// `bnxt_en.fwctl.N`); "unknown" otherwise (`fwctl info` asks the
+    /// device itself).
+    pub fn sysfs_type(&self, name: &str) -> &'static str {
+        let dev = self.class_dir().join(name).join("device");
+        let bus = fs::read_link(dev.join("subsystem")).ok();
+        if bus.as_deref().and_then(Path::file_name) == Some(std::ffi::OsStr::new("cxl")) {
+            return "cxl";
+        }
+        const AUX: [(&str, &str); 3] = [
+            ("mlx5_core.fwctl.", "mlx5"),
+            ("pds_core.fwctl.", "pds"),
+            ("bnxt_en.fwctl.", "bnxt"),
+        ];
+        let Ok(children) = fs::read_dir(&dev) else {
+            return "unknown";
+        };
+        for c in children.filter_map(|c| c.ok()?.file_name().into_string().ok()) {
+            if let Some((_, t)) = AUX.iter().find(|(p, _)| c.starts_with(p)) {
+                return t;
+            }
+        }
+        "unknown"
+    }
+
+    /// Every device, its type as sysfs shows it ([`Sysfs::sysfs_type`]).
+    /// Reads sysfs only: opening a node has effects (on mlx5 it creates
+    /// and destroys a firmware user context), which listing must not.
     pub fn list(&self) -> Vec<DeviceEntry> {
         let mut v = self.entries();
         for e in &mut v {
-            if let Ok(d) = crate::Device::open_node(&e.name, &self.node(&e.name)) {
-                if let Ok(t) = d.device_type() {
-                    e.device_type = crate::device_type_name(t).into();
-                }
-            }
+            e.device_type = self.sysfs_type(&e.name).into();
         }
         v
     }

@@ -63,6 +63,11 @@ fn fake_tree() -> (TempDir, Sysfs) {
     )
     .unwrap();
     symlink("../../../../bus/pci/drivers/mlx5_core", mlx.join("driver")).unwrap();
+    // What sysfs tells of the types: memN's bus, the function's
+    // auxiliary child.
+    mkdir(&sys.join("bus/cxl"));
+    symlink("../../../../bus/cxl", mem0.join("subsystem")).unwrap();
+    mkdir(&mlx.join("mlx5_core.fwctl.0"));
     let class = sys.join("class/fwctl");
     for (n, target) in [
         ("fwctl0", "../../../devices/pci0000:00/0000:0d:00.0/mem0"),
@@ -165,9 +170,31 @@ fn discovery() {
     assert_eq!(e[2].driver, None);
     assert_eq!(e[2].bus_address, None);
     assert_eq!(e[2].max_scope, None);
-    // list() opens the nodes: fwctl0's is a regular file, FWCTL_INFO
-    // fails, the type stays unknown; the others have no node.
-    assert!(s.list().iter().all(|e| e.device_type == "unknown"));
+    // list() reads sysfs only: fwctl0's parent is on the CXL bus,
+    // fwctl1's holds an mlx5 auxiliary device, fwctl10's nothing known.
+    let types: Vec<String> = s.list().into_iter().map(|e| e.device_type).collect();
+    assert_eq!(types, ["cxl", "mlx5", "unknown"]);
+}
+
+/// The names operators already use for a function: its devlink handle,
+/// its netdev, its RDMA device.
+#[test]
+fn resolve_by_devlink_netdev_and_rdma_names() {
+    let (t, s) = fake_tree();
+    let sys = t.0.join("sys");
+    for (class, name) in [("net", "eth0"), ("infiniband", "mlx5_0")] {
+        mkdir(&sys.join("class").join(class).join(name));
+        symlink(
+            "../../../devices/pci0000:00/0000:03:00.0",
+            sys.join("class").join(class).join(name).join("device"),
+        )
+        .unwrap();
+    }
+    for spec in ["pci/0000:03:00.0", "eth0", "mlx5_0", "0000:03:00.0"] {
+        assert_eq!(s.resolve(spec).unwrap().name, "fwctl1", "{spec}");
+    }
+    assert!(s.resolve("pci/0000:99:00.0").is_err());
+    assert!(s.resolve("eth1").is_err());
 }
 
 /// The layout the kernel makes: `class/fwctl/fwctl0` is a link into the
