@@ -139,9 +139,10 @@ run_guest() {
 
 # One boot: every test without lockdown, the kmemleak check, then the
 # scope matrices (the core's and fwctl_mlx5's) and the counters again under
-# lockdown=integrity and lockdown=confidentiality, raised at run time
-# (lockdown only goes up, and closes kmemleak's debugfs file).  Modules are
-# signed with the kernel's key.
+# lockdown=integrity, raised at run time (lockdown only goes up, and
+# closes kmemleak's debugfs file).  The distro boot runs the core's under
+# lockdown=integrity and lockdown=confidentiality, the levels distribution
+# kernels set.  Modules are signed with the kernel's key.
 # The lockdown counter has nothing to count before lockdown: it runs under
 # the two lockdowns only, rather than show as a skip in the first part.
 lockdown_policy="fwctl_policy -t stats_refused_lockdown -t stats_refused_no_rawio"
@@ -160,8 +161,7 @@ RUN_PREFIX="FWCTL_FAULT_STRIDE=25 FWCTL_FUZZ_TIME=15 FWCTL_FUZZ_CYCLES=50 FWCTL_
 run_guest all --qemu-opts "-device pci-testdev,bus=pcie.0" -- \
 	smoke.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_hostile fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
 	fwctl_rust_api fwctl_cxl mlx5_core.sh fwctl_mlx5 fwctl_tool.sh vendor.sh fwctl_fuzz.sh fwctl_faults kmemleak.sh \
-	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" "$lockdown_mlx5" \
-	"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy" "$lockdown_mlx5"
+	"lockdown.sh integrity" fwctl_scope "$lockdown_policy" "$lockdown_mlx5"
 
 # The distro flavour: the Rust core as a drop-in replacement for upstream's
 # fwctl.ko on a GCC, MODVERSIONS kernel (scripts/check-distro.sh), then one
@@ -169,8 +169,10 @@ run_guest all --qemu-opts "-device pci-testdev,bus=pcie.0" -- \
 # upstream's CRCs, upstream's mlx5_fwctl on the simulator, the guards), the
 # core's conformance suites, run with the modules built for that kernel (in
 # $CACHE/distro-tree), and last dropin_lockdown.sh (lockdown on cxl_core's
-# devices; lockdown cannot be lifted), and vendor.sh under that lockdown
-# (mstflint on upstream's mlx5_fwctl, libcxl on cxl_core's devices).
+# devices; lockdown cannot be lifted), and under that lockdown vendor.sh
+# (mstflint on upstream's mlx5_fwctl, libcxl on cxl_core's devices), the
+# scope matrix and the lockdown counters; then the same under
+# lockdown=confidentiality.
 step "distro flavour: kernel, modules, CRCs, module tree (scripts/check-distro.sh)"
 if host_ktap distro scripts/check-distro.sh; then
 	DT=$CACHE/distro-tree
@@ -184,7 +186,8 @@ FWCTL_KMEMLEAK=none "
 	numa="$numa -numa node,nodeid=0,memdev=m0,cpus=0 -numa node,nodeid=1,memdev=m1,cpus=1"
 	FLAVOUR=distro run_guest distro --no-cxl --qemu-opts "$numa -device pci-testdev" -- \
 		dropin.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_hostile fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
-		fwctl_rust_api fwctl_scale dropin_lockdown.sh vendor.sh
+		fwctl_rust_api fwctl_scale dropin_lockdown.sh vendor.sh fwctl_scope "$lockdown_policy" \
+		"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy" vendor.sh
 fi
 
 summary
