@@ -43,7 +43,8 @@ other parent such as mlx5_sim.0. 'fwctl list' shows them all.
 
 Errors name the device, the errno and what it means for fwctl; a command
 that the firmware itself failed is reported with the firmware's status.
-The exit status is 0 on success, 1 on an error, 2 on a usage error.";
+The exit status is 0 on success, 1 on an error, 2 on a usage error (a bad
+option or value, or a command for another type of device).";
 
 const AFTER_HELP: &str = "\
 Examples:

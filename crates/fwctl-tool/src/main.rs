@@ -351,7 +351,14 @@ fn main() -> ExitCode {
             } else {
                 eprintln!("fwctl: {e}");
             }
-            ExitCode::FAILURE
+            // Usage errors exit 2 wherever they are found, as clap's do:
+            // bad input caught before any RPC (a malformed value, a
+            // command for another type of device).
+            if matches!(e, Error::Invalid(_)) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

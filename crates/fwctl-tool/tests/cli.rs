@@ -97,8 +97,9 @@ fn errors_exit_1_and_name_the_device() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("mem7: no such fwctl device"));
 
+    // A usage error found after parsing exits 2, as clap's own do.
     let o = run(&t, &["rpc", "fwctl0", "-s", "ro", "--hex", "123"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("bad hex"));
 
     // clap's own usage errors exit with 2.
@@ -155,16 +156,16 @@ fn device_type_commands_ask_the_type_first() {
 fn bad_arguments_are_named() {
     let t = tree("args");
     let o = run(&t, &["mlx5", "reg", "fwctl0", "NOPE"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("bad register 'NOPE'"));
     let o = run(&t, &["mlx5", "reg", "fwctl0", "0x9020", "--len", "6"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("multiple of 4"));
     let o = run(&t, &["mlx5", "reg", "fwctl0", "MGIR", "--data", "0011223"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("bad hex"));
     let o = run(&t, &["cxl", "get", "fwctl0", "nope"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("bad feature 'nope'"));
     // As JSON: the device that was not found.
     let o = run(&t, &["--json", "info", "mem3"]);
