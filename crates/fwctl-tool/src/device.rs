@@ -3,6 +3,7 @@
 //! An open fwctl device: `FWCTL_INFO` and `FWCTL_RPC`.
 
 use crate::error::{Error, Op, Result};
+use crate::refusal;
 use crate::sysfs::Sysfs;
 use crate::uapi::{self, DeviceType, FwctlInfo, FwctlRpc, Scope};
 use std::cell::Cell;
@@ -19,6 +20,9 @@ pub struct Device {
     node: PathBuf,
     /// The type, once `FWCTL_INFO` told it: it refines error messages.
     device_type: Cell<Option<u32>>,
+    /// Where sysfs is, when the device was found there: a refused RPC
+    /// is then explained from the counters and policy files.
+    sysfs: Option<PathBuf>,
 }
 
 /// The answer to `FWCTL_INFO`.
@@ -40,7 +44,9 @@ impl Device {
     /// [`Device::open`] with other sysfs and `/dev` roots.
     pub fn open_in(sysfs: &Sysfs, spec: &str) -> Result<Device> {
         let r = sysfs.resolve(spec)?;
-        Device::open_node(&r.name, &r.node)
+        let mut d = Device::open_node(&r.name, &r.node)?;
+        d.sysfs = Some(sysfs.root.clone());
+        Ok(d)
     }
 
     /// Opens `node`, naming it `name` in errors.
@@ -55,6 +61,7 @@ impl Device {
             name: name.to_string(),
             node: node.to_path_buf(),
             device_type: Cell::new(None),
+            sysfs: None,
         })
     }
 
@@ -164,8 +171,67 @@ impl Device {
             r#in: input.as_ptr() as u64,
             out: out.as_mut_ptr() as u64,
         };
-        self.ioctl(Op::Rpc, uapi::FWCTL_RPC, &mut rpc)?;
-        Ok(rpc.out_len as usize)
+        let before = self.counters();
+        match self.ioctl(Op::Rpc, uapi::FWCTL_RPC, &mut rpc) {
+            Err(e) if e.errno() == Some(libc::EPERM) => Err(self.refused(scope, before)),
+            Err(e) => Err(e),
+            Ok(()) => Ok(rpc.out_len as usize),
+        }
+    }
+
+    /// A file of the device's sysfs directory (`of_device`), or of sysfs
+    /// (`rel` from its root), when the device was found there.
+    fn sysfs_read(&self, rel: &str, of_device: bool) -> Option<String> {
+        let root = self.sysfs.as_ref()?;
+        let p = if of_device {
+            root.join("class/fwctl").join(&self.name).join(rel)
+        } else {
+            root.join(rel)
+        };
+        std::fs::read_to_string(p).ok()
+    }
+
+    /// The device's `rpcs_refused` and `rpcs_failed` counters.
+    fn counters(&self) -> (Option<[u64; 5]>, Option<[u64; 4]>) {
+        (
+            self.sysfs_read("rpcs_refused", true)
+                .and_then(|l| refusal::counters(&l)),
+            self.sysfs_read("rpcs_failed", true)
+                .and_then(|l| refusal::counters(&l)),
+        )
+    }
+
+    /// The error for an RPC at `scope` refused with `EPERM`: the rule
+    /// that refused it, from the counters before (`before`) and now, and
+    /// from what else the tool can read.
+    fn refused(&self, scope: Scope, before: (Option<[u64; 5]>, Option<[u64; 4]>)) -> Error {
+        let after = self.counters();
+        let facts = refusal::Facts {
+            scope: Some(scope),
+            refused: before.0.zip(after.0),
+            failed: before.1.zip(after.1),
+            rawio: std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| refusal::has_rawio(&s)),
+            lockdown: self
+                .sysfs_read("kernel/security/lockdown", false)
+                .and_then(|s| refusal::lockdown_level(&s)),
+            device_max_scope: self
+                .sysfs_read("max_scope", true)
+                .map(|s| s.trim().to_string()),
+            global_max_scope: self
+                .sysfs_read("module/fwctl/parameters/max_scope", false)
+                .map(|s| s.trim().to_string()),
+        };
+        let rule = refusal::rule(&facts);
+        let (reason, remedy) = refusal::explain(rule, &facts);
+        Error::Refused {
+            device: self.name.clone(),
+            errno: libc::EPERM,
+            rule,
+            reason,
+            remedy,
+        }
     }
 }
 

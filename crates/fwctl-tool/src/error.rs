@@ -47,6 +47,20 @@ pub enum Error {
         /// The device's type, when known: it refines the errno's meaning.
         device_type: Option<DeviceType>,
     },
+    /// `FWCTL_RPC` refused with `EPERM`, with the rule that refused it
+    /// (see [`crate::refusal`]).
+    Refused {
+        /// The device (`fwctlN`).
+        device: String,
+        /// The raw errno (`EPERM`).
+        errno: i32,
+        /// The rule.
+        rule: crate::refusal::Rule,
+        /// Why, in words.
+        reason: String,
+        /// What the operator can do.
+        remedy: String,
+    },
     /// No fwctl device matches the spec.
     NoDevice {
         /// What the user asked for.
@@ -262,7 +276,7 @@ impl Error {
     /// The raw errno, for `Os` errors.
     pub fn errno(&self) -> Option<i32> {
         match self {
-            Error::Os { errno, .. } => Some(*errno),
+            Error::Os { errno, .. } | Error::Refused { errno, .. } => Some(*errno),
             Error::Io { err, .. } => err.raw_os_error(),
             _ => None,
         }
@@ -271,7 +285,7 @@ impl Error {
     /// The errno's name, for `Os` errors.
     pub fn errno_name(&self) -> Option<&'static str> {
         match self {
-            Error::Os { errno, .. } => Some(errno_name(*errno)),
+            Error::Os { errno, .. } | Error::Refused { errno, .. } => Some(errno_name(*errno)),
             _ => None,
         }
     }
@@ -280,6 +294,7 @@ impl Error {
     pub fn device(&self) -> Option<&str> {
         match self {
             Error::Os { device, .. }
+            | Error::Refused { device, .. }
             | Error::Device { device, .. }
             | Error::Firmware { device, .. } => Some(device),
             Error::NoDevice { spec, .. } => Some(spec),
@@ -306,6 +321,18 @@ impl fmt::Display for Error {
                     errno_meaning(*op, *errno, *device_type)
                 )
             }
+            Error::Refused {
+                device,
+                errno,
+                reason,
+                remedy,
+                ..
+            } => write!(
+                f,
+                "{device}: FWCTL_RPC failed: {} ({}): {reason}; {remedy}",
+                errno_name(*errno),
+                strerror(*errno)
+            ),
             Error::NoDevice { spec, reason } => write!(f, "{spec}: no such fwctl device: {reason}"),
             Error::Invalid(m) => write!(f, "{m}"),
             Error::Firmware {

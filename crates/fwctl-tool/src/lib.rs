@@ -46,6 +46,7 @@ pub mod error;
 pub mod format;
 pub mod mlx5;
 pub mod parse;
+pub mod refusal;
 pub mod sysfs;
 
 pub use device::{Device, Info};

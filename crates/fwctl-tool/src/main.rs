@@ -314,6 +314,9 @@ fn error_json(e: &Error) -> Value {
         "errno": e.errno_name(),
         "errno_value": e.errno(),
     });
+    if let Error::Refused { rule, remedy, .. } = e {
+        v["refusal"] = json!({ "rule": rule.name(), "remedy": remedy });
+    }
     if let Error::Firmware {
         command,
         kind,

@@ -49,6 +49,8 @@ rc=$?
 say "$out"
 check "lockdown=integrity: the same RPC is refused (exit $rc)" [ "$rc" != 0 ]
 check "... with EPERM" grep -qi "EPERM\|not permitted" <<<"$out"
+check "... and the tool names the rule: the kernel is locked down" \
+	grep -q "scope not allowed: the kernel is locked down (integrity)" <<<"$out"
 read -ra after <"$cls/rpcs_refused"
 check "... counted in rpcs_refused's lockdown field (${before[$LOCKDOWN_FIELD]} -> ${after[$LOCKDOWN_FIELD]})" \
 	[ "${after[$LOCKDOWN_FIELD]}" = $((before[LOCKDOWN_FIELD] + 1)) ]

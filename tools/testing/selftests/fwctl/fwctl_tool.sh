@@ -442,10 +442,10 @@ cxl_tests() {
 	# max_scope only goes down: last.
 	echo debug_write >"/sys/class/fwctl/$dev/max_scope"
 	case_run "cxl: set above max_scope: EPERM, named, explained" 1 \
-		"^fwctl: $dev: FWCTL_RPC failed: EPERM \\(Operation not permitted\\): scope not allowed: .*max_scope" \
+		"^fwctl: $dev: FWCTL_RPC failed: EPERM \\(Operation not permitted\\): scope not allowed: debug_write_full is above the device's max_scope \\(debug_write\\); max_scope only goes down" \
 		cxl set "$mem" patrol-scrub "$set_new"
 	case_json_err "cxl: set above max_scope --json: the error as JSON" \
-		"d['error']['device'] == '$dev' and d['error']['errno'] == 'EPERM' and d['error']['errno_value'] == 1 and 'max_scope' in d['error']['message']" \
+		"d['error']['device'] == '$dev' and d['error']['errno'] == 'EPERM' and d['error']['errno_value'] == 1 and 'max_scope' in d['error']['message'] and d['error']['refusal']['rule'] == 'device_max_scope'" \
 		--json cxl set "$mem" patrol-scrub "$set_new"
 	case_json "cxl: the refused set changed nothing" "d['data'] == '$orig'" \
 		--json cxl get "$mem" patrol-scrub
@@ -604,7 +604,7 @@ mlx5_tests() {
 	case_json "mlx5: caps works at max_scope configuration" "d['device'] == '$dev'" \
 		--json mlx5 caps "$parent"
 	case_run "mlx5: reg above max_scope: EPERM, named, explained" 1 \
-		"^fwctl: $dev: FWCTL_RPC failed: EPERM \\(Operation not permitted\\): scope not allowed" \
+		"^fwctl: $dev: FWCTL_RPC failed: EPERM \\(Operation not permitted\\): scope not allowed: debug_read_only is above the device's max_scope \\(configuration\\)" \
 		mlx5 reg "$parent" MGIR
 }
 
