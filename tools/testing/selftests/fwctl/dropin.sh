@@ -143,13 +143,7 @@ fi
 rmmod fwctl_test 2>/dev/null
 
 ## Upstream's mlx5_fwctl on the simulator, on a PCI function
-pcidev=""
-for d in /sys/bus/pci/devices/*; do
-	if [ "$(<"$d/vendor")" = 0x1b36 ] && [ "$(<"$d/device")" = 0x0005 ]; then
-		pcidev=${d##*/}
-		break
-	fi
-done
+pcidev=$(pci_testdev)
 check "a PCI function for the simulator (QEMU pci-testdev: ${pcidev:-none})" [ -n "$pcidev" ]
 if [ -n "$pcidev" ]; then
 	unload_all

@@ -18,16 +18,7 @@
 #include <fwctl/fwctl.h>
 #include "fwctl_test.h"
 
-/*
- * The kernel's own <cxl/features.h> (7.3) spells its flags with BIT() and
- * GENMASK(), which userspace does not define; the project's copy uses _BITUL().
- */
-#ifndef BIT
-#define BIT(nr) (1UL << (nr))
-#endif
-#ifndef GENMASK
-#define GENMASK(h, l) ((~0UL << (l)) & (~0UL >> (sizeof(long) * 8 - 1 - (h))))
-#endif
+#include "fwctl_uapi_compat.h"
 
 /* Upstream's limits (drivers/fwctl/main.c) and taint bit (linux/panic.h). */
 #define FWCTL_MAX_RPC_LEN	(2U * 1024 * 1024)

@@ -38,16 +38,7 @@
 #include <endian.h>
 
 #include <cxl/libcxl.h>
-/*
- * The kernel's own <cxl/features.h> (7.3) uses BIT() and GENMASK(), which
- * userspace lacks.
- */
-#ifndef BIT
-#define BIT(nr) (1UL << (nr))
-#endif
-#ifndef GENMASK
-#define GENMASK(h, l) ((~0UL << (l)) & (~0UL >> (sizeof(long) * 8 - 1 - (h))))
-#endif
+#include "fwctl_uapi_compat.h"
 #include <fwctl/fwctl.h>
 #include <fwctl/cxl.h>
 

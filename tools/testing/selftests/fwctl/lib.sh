@@ -88,6 +88,18 @@ ktap_check() {
 ktap_say() { local l; while IFS= read -r l; do printf '# %s\n' "$l"; done <<<"$*"; }
 ktap_plan() { echo "1..$ktap_n"; [ "$ktap_failures" = 0 ]; }
 
+# pci_testdev: the PCI address of QEMU's pci-testdev (1b36:0005), the
+# function the mlx5 simulator drives as a ConnectX; empty if none.
+pci_testdev() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(<"$d/vendor")" = 0x1b36 ] && [ "$(<"$d/device")" = 0x0005 ]; then
+			echo "${d##*/}"
+			return 0
+		fi
+	done
+}
+
 # cxl_wait_fwctl: the first CXL memdev's fwctl device directory
 # (/sys/bus/cxl/devices/memN/fwctl/fwctlM), waiting up to 30 s for its
 # driver to probe; empty if none appears.

@@ -129,13 +129,7 @@ unload_all
 dmesg_mark
 
 ################################################################ mlx5
-pcidev=""
-for d in /sys/bus/pci/devices/*; do
-	if [ "$(<"$d/vendor")" = 0x1b36 ] && [ "$(<"$d/device")" = 0x0005 ]; then
-		pcidev=${d##*/}
-		break
-	fi
-done
+pcidev=$(pci_testdev)
 check "a PCI function for the simulator (QEMU pci-testdev: ${pcidev:-none})" [ -n "$pcidev" ]
 fw=""
 if [ -n "$pcidev" ]; then
