@@ -20,9 +20,9 @@ pub struct Device {
     node: PathBuf,
     /// The type, once `FWCTL_INFO` told it: it refines error messages.
     device_type: Cell<Option<u32>>,
-    /// Where sysfs is, when the device was found there: a refused RPC
-    /// is then explained from the counters and policy files.
-    sysfs: Option<PathBuf>,
+    /// The sysfs the device was found in: a refused RPC is then explained
+    /// from its policy files.
+    sysfs: Option<Sysfs>,
 }
 
 /// The answer to `FWCTL_INFO`.
@@ -45,7 +45,7 @@ impl Device {
     pub fn open_in(sysfs: &Sysfs, spec: &str) -> Result<Device> {
         let r = sysfs.resolve(spec)?;
         let mut d = Device::open_node(&r.name, &r.node)?;
-        d.sysfs = Some(sysfs.root.clone());
+        d.sysfs = Some(sysfs.clone());
         Ok(d)
     }
 
@@ -171,60 +171,30 @@ impl Device {
             r#in: input.as_ptr() as u64,
             out: out.as_mut_ptr() as u64,
         };
-        let before = self.counters();
         match self.ioctl(Op::Rpc, uapi::FWCTL_RPC, &mut rpc) {
-            Err(e) if e.errno() == Some(libc::EPERM) => Err(self.refused(scope, before)),
+            Err(e) if e.errno() == Some(libc::EPERM) => Err(self.refused(scope)),
             Err(e) => Err(e),
             Ok(()) => Ok(rpc.out_len as usize),
         }
     }
 
-    /// A file of the device's sysfs directory (`of_device`), or of sysfs
-    /// (`rel` from its root), when the device was found there.
-    fn sysfs_read(&self, rel: &str, of_device: bool) -> Option<String> {
-        let root = self.sysfs.as_ref()?;
-        let p = if of_device {
-            root.join("class/fwctl").join(&self.name).join(rel)
-        } else {
-            root.join(rel)
+    /// The error for an RPC at `scope` refused with `EPERM`: the rule that
+    /// refused it, from what the tool can read ([`refusal::Facts`]).
+    fn refused(&self, scope: Scope) -> Error {
+        let read = |rel: &str| {
+            let root = &self.sysfs.as_ref()?.root;
+            std::fs::read_to_string(root.join(rel)).ok()
         };
-        std::fs::read_to_string(p).ok()
-    }
-
-    /// The device's `rpcs_refused` and `rpcs_failed` counters.
-    fn counters(&self) -> (Option<[u64; 5]>, Option<[u64; 4]>) {
-        (
-            self.sysfs_read("rpcs_refused", true)
-                .and_then(|l| refusal::counters(&l)),
-            self.sysfs_read("rpcs_failed", true)
-                .and_then(|l| refusal::counters(&l)),
-        )
-    }
-
-    /// The error for an RPC at `scope` refused with `EPERM`: the rule
-    /// that refused it, from the counters before (`before`) and now, and
-    /// from what else the tool can read.
-    fn refused(&self, scope: Scope, before: (Option<[u64; 5]>, Option<[u64; 4]>)) -> Error {
-        let after = self.counters();
         let facts = refusal::Facts {
-            scope: Some(scope),
-            refused: before.0.zip(after.0),
-            failed: before.1.zip(after.1),
             rawio: std::fs::read_to_string("/proc/self/status")
                 .ok()
                 .and_then(|s| refusal::has_rawio(&s)),
-            lockdown: self
-                .sysfs_read("kernel/security/lockdown", false)
-                .and_then(|s| refusal::lockdown_level(&s)),
-            device_max_scope: self
-                .sysfs_read("max_scope", true)
-                .map(|s| s.trim().to_string()),
-            global_max_scope: self
-                .sysfs_read("module/fwctl/parameters/max_scope", false)
-                .map(|s| s.trim().to_string()),
+            lockdown: read("kernel/security/lockdown").and_then(|s| refusal::lockdown_level(&s)),
+            device_max_scope: self.sysfs.as_ref().and_then(|s| s.max_scope(&self.name)),
+            global_max_scope: read("module/fwctl/parameters/max_scope").map(|s| s.trim().into()),
         };
-        let rule = refusal::rule(&facts);
-        let (reason, remedy) = refusal::explain(rule, &facts);
+        let rule = refusal::rule(scope, &facts);
+        let (reason, remedy) = refusal::explain(rule, scope, &facts);
         Error::Refused {
             device: self.name.clone(),
             errno: libc::EPERM,

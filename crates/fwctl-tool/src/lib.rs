@@ -34,6 +34,9 @@
 #[path = "../../../common/uapi.rs"]
 pub mod uapi;
 
+#[path = "../../../common/policy.rs"]
+pub mod policy;
+
 #[path = "../../../common/cxl_features.rs"]
 pub mod cxl_features;
 

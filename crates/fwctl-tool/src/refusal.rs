@@ -6,25 +6,22 @@
 //! `CAP_SYS_RAWIO`, the kernel is locked down, the scope is above the
 //! device's or the global `max_scope`, or the driver refused (a CXL feature
 //! reserved to the kernel).  The errno alone does not say which.  The tool
-//! tells them apart from what it can read ([`Facts`]): the device's
-//! `rpcs_refused` and `rpcs_failed` counters before and after the call (the
-//! fwctl-rs core counts each refusal under its reason), and, where the
-//! counters are missing (upstream's core), its own capabilities, the
-//! lockdown state and the `max_scope` files.
+//! reads what the core decided from ([`Facts`]: its own capabilities, the
+//! lockdown level, the two `max_scope` files) and runs the core's own
+//! decision on them, [`policy::check_rpc`], compiled from the same
+//! `common/policy.rs`: the refusal it finds is the one the core made, each
+//! counted under its reason in `rpcs_refused`; if the core would have let
+//! the RPC through, the driver refused it.  Nothing is read unless an RPC
+//! was refused.  With upstream's core there are no `max_scope` files, and
+//! the same order holds for its two checks.
 
-use crate::uapi::Scope;
+use crate::policy::{self, MaxScope, Refusal};
+use crate::uapi::{FwctlRpc, Scope};
 
-/// What the tool read around a refused RPC.
+/// What the tool read after a refused RPC.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Facts {
-    /// The scope asked for.
-    pub scope: Option<Scope>,
-    /// `rpcs_refused` before and after the call: too_long, bad_scope,
-    /// no_rawio, lockdown, policy.
-    pub refused: Option<([u64; 5], [u64; 5])>,
-    /// `rpcs_failed` before and after: one per scope.
-    pub failed: Option<([u64; 4], [u64; 4])>,
-    /// Whether this process has `CAP_SYS_RAWIO`.
+    /// Whether this process has `CAP_SYS_RAWIO` (unknown: yes).
     pub rawio: Option<bool>,
     /// `/sys/kernel/security/lockdown`'s level (none, integrity, ...).
     pub lockdown: Option<String>,
@@ -32,6 +29,14 @@ pub struct Facts {
     pub device_max_scope: Option<String>,
     /// The `fwctl` module's `max_scope` parameter.
     pub global_max_scope: Option<String>,
+}
+
+impl Facts {
+    fn max_scope(word: &Option<String>) -> MaxScope {
+        word.as_deref()
+            .and_then(|w| MaxScope::parse(w.as_bytes()))
+            .unwrap_or(MaxScope::DEFAULT)
+    }
 }
 
 /// The rule that refused an RPC.
@@ -45,12 +50,8 @@ pub enum Rule {
     DeviceMaxScope,
     /// Above the global `max_scope` (the module parameter).
     GlobalMaxScope,
-    /// Above a `max_scope`, which one unknown.
-    MaxScope,
     /// The driver (or its firmware's policy) refused it.
     Driver,
-    /// Nothing the tool can read tells.
-    Unknown,
 }
 
 impl Rule {
@@ -61,89 +62,41 @@ impl Rule {
             Rule::Lockdown => "lockdown",
             Rule::DeviceMaxScope => "device_max_scope",
             Rule::GlobalMaxScope => "global_max_scope",
-            Rule::MaxScope => "max_scope",
             Rule::Driver => "driver",
-            Rule::Unknown => "unknown",
         }
     }
 }
 
-/// Field indexes of `rpcs_refused`.
-const NO_RAWIO: usize = 2;
-const LOCKDOWN: usize = 3;
-const POLICY: usize = 4;
-
-/// The rank of a `max_scope` word (none lowest), `None` if unknown.
-fn rank(word: &str) -> Option<u32> {
-    match word {
-        "none" => Some(0),
-        w => Scope::ALL
-            .iter()
-            .find(|s| s.name() == w)
-            .map(|&s| s as u32 + 1),
-    }
-}
-
-/// Whether `limit` (a `max_scope` word) is below `scope`.
-fn below(limit: Option<&str>, scope: Scope) -> bool {
-    limit.and_then(rank).is_some_and(|r| r < scope as u32 + 1)
-}
-
-/// Which rule refused the RPC these facts surround.
-pub fn rule(f: &Facts) -> Rule {
-    if let Some((before, after)) = f.refused {
-        let moved = |i: usize| after[i] > before[i];
-        if moved(NO_RAWIO) {
-            return Rule::NoRawio;
-        }
-        if moved(LOCKDOWN) {
-            return Rule::Lockdown;
-        }
-        if moved(POLICY) {
-            return max_scope_rule(f);
-        }
-        if let (Some((b, a)), Some(s)) = (f.failed, f.scope) {
-            if a[s as usize] > b[s as usize] {
-                return Rule::Driver;
-            }
-        }
-        // The core counted no refusal: the driver said EPERM.
-        return Rule::Driver;
-    }
-    // No counters (upstream's core): what the checks would have found, in
-    // the core's order.
-    let Some(scope) = f.scope else {
-        return Rule::Unknown;
+/// Which rule refused an RPC at `scope`, given these facts: the core's
+/// own decision ([`policy::check_rpc`], limit the lower of the two
+/// `max_scope`s, as the core takes it) or, where that passes, the driver.
+pub fn rule(scope: Scope, f: &Facts) -> Rule {
+    let device = Facts::max_scope(&f.device_max_scope);
+    let global = Facts::max_scope(&f.global_max_scope);
+    let rpc = FwctlRpc {
+        scope: scope as u32,
+        ..FwctlRpc::default()
     };
-    if scope == Scope::DebugWriteFull && f.rawio == Some(false) {
-        return Rule::NoRawio;
-    }
-    if scope == Scope::DebugWriteFull && f.lockdown.as_deref().is_some_and(|l| l != "none") {
-        return Rule::Lockdown;
-    }
-    match max_scope_rule(f) {
-        Rule::MaxScope => Rule::Driver,
-        r => r,
-    }
-}
-
-/// Which `max_scope` is below the scope (both may be: the device's first).
-fn max_scope_rule(f: &Facts) -> Rule {
-    let Some(scope) = f.scope else {
-        return Rule::MaxScope;
-    };
-    if below(f.device_max_scope.as_deref(), scope) {
-        Rule::DeviceMaxScope
-    } else if below(f.global_max_scope.as_deref(), scope) {
-        Rule::GlobalMaxScope
-    } else {
-        Rule::MaxScope
+    let locked = f.lockdown.as_deref().is_some_and(|l| l != "none");
+    match policy::check_rpc(
+        &rpc,
+        device.min(global),
+        || f.rawio != Some(false),
+        || locked,
+    ) {
+        Err(Refusal::NoRawio) => Rule::NoRawio,
+        Err(Refusal::Lockdown) => Rule::Lockdown,
+        Err(Refusal::Policy) if !device.allows(scope) => Rule::DeviceMaxScope,
+        Err(Refusal::Policy) => Rule::GlobalMaxScope,
+        // Lengths and the scope were valid: EPERM came from the driver.
+        Err(Refusal::TooLong | Refusal::BadScope) | Ok(_) => Rule::Driver,
     }
 }
 
-/// Why, and what the operator can do, for `rule` with these facts.
-pub fn explain(rule: Rule, f: &Facts) -> (String, String) {
-    let scope = f.scope.map_or("this scope", Scope::name);
+/// Why, and what the operator can do, for `rule` at `scope` with these
+/// facts.
+pub fn explain(rule: Rule, scope: Scope, f: &Facts) -> (String, String) {
+    let scope = scope.name();
     let or = |o: &Option<String>| o.clone().unwrap_or_else(|| "?".into());
     match rule {
         Rule::NoRawio => (
@@ -178,10 +131,6 @@ pub fn explain(rule: Rule, f: &Facts) -> (String, String) {
              loaded again (or set fwctl.max_scope= at boot)"
                 .into(),
         ),
-        Rule::MaxScope => (
-            format!("scope not allowed: {scope} is above the device's or the global max_scope"),
-            "see /sys/class/fwctl/*/max_scope and /sys/module/fwctl/parameters/max_scope".into(),
-        ),
         Rule::Driver => (
             "refused by the device's driver, not by the fwctl core: the request is one it \
              does not allow (for CXL, a feature reserved to the kernel cannot be set)"
@@ -189,12 +138,6 @@ pub fn explain(rule: Rule, f: &Facts) -> (String, String) {
             "see the driver's documentation; the fwctl core's rules (capability, lockdown, \
              max_scope) all passed"
                 .into(),
-        ),
-        Rule::Unknown => (
-            "scope not allowed: debug_write_full needs CAP_SYS_RAWIO and no kernel \
-             lockdown, and no scope may exceed max_scope"
-                .into(),
-            "check the process's capabilities, /sys/kernel/security/lockdown and max_scope".into(),
         ),
     }
 }
@@ -217,85 +160,69 @@ pub fn lockdown_level(text: &str) -> Option<String> {
     Some(s.split(']').next()?.to_string())
 }
 
-/// A counters line (numbers separated by spaces) as `N` numbers.
-pub fn counters<const N: usize>(line: &str) -> Option<[u64; N]> {
-    let v: Vec<u64> = line
-        .split_whitespace()
-        .map(|w| w.parse().ok())
-        .collect::<Option<_>>()?;
-    v.try_into().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn facts(scope: Scope) -> Facts {
-        Facts {
-            scope: Some(scope),
-            ..Facts::default()
-        }
-    }
-
     #[test]
-    fn counters_name_the_rule() {
-        let mut f = facts(Scope::DebugWriteFull);
-        f.refused = Some(([0; 5], [0, 0, 1, 0, 0]));
-        assert_eq!(rule(&f), Rule::NoRawio);
-        f.refused = Some(([0, 0, 0, 4, 0], [0, 0, 0, 5, 0]));
-        assert_eq!(rule(&f), Rule::Lockdown);
-        f.refused = Some(([0; 5], [0, 0, 0, 0, 1]));
-        f.device_max_scope = Some("debug_write".into());
-        f.global_max_scope = Some("debug_write_full".into());
-        assert_eq!(rule(&f), Rule::DeviceMaxScope);
+    fn the_cores_order_names_the_rule() {
+        let mut f = Facts {
+            rawio: Some(false),
+            lockdown: Some("integrity".into()),
+            device_max_scope: Some("debug_write".into()),
+            global_max_scope: Some("debug_write_full".into()),
+        };
+        // The core checks the capability, then lockdown, then max_scope.
+        assert_eq!(rule(Scope::DebugWriteFull, &f), Rule::NoRawio);
+        f.rawio = Some(true);
+        assert_eq!(rule(Scope::DebugWriteFull, &f), Rule::Lockdown);
+        f.lockdown = Some("none".into());
+        assert_eq!(rule(Scope::DebugWriteFull, &f), Rule::DeviceMaxScope);
         f.device_max_scope = Some("debug_write_full".into());
         f.global_max_scope = Some("configuration".into());
-        assert_eq!(rule(&f), Rule::GlobalMaxScope);
-        // Nothing refused by the core: the driver said EPERM.
-        f.refused = Some(([0, 0, 0, 0, 1], [0, 0, 0, 0, 1]));
-        f.failed = Some(([0; 4], [0, 0, 0, 1]));
-        assert_eq!(rule(&f), Rule::Driver);
+        assert_eq!(rule(Scope::DebugWriteFull, &f), Rule::GlobalMaxScope);
+        // Every rule of the core passes: the driver said EPERM.
+        f.global_max_scope = Some("debug_write_full".into());
+        assert_eq!(rule(Scope::DebugWriteFull, &f), Rule::Driver);
+        // The capability and lockdown matter for debug_write_full only.
+        f.rawio = Some(false);
+        f.lockdown = Some("confidentiality".into());
+        f.device_max_scope = Some("debug_read_only".into());
+        assert_eq!(rule(Scope::DebugWrite, &f), Rule::DeviceMaxScope);
+        f.device_max_scope = Some("none".into());
+        assert_eq!(rule(Scope::Configuration, &f), Rule::DeviceMaxScope);
     }
 
     #[test]
-    fn without_counters_the_core_order() {
-        let mut f = facts(Scope::DebugWriteFull);
-        f.rawio = Some(false);
-        f.lockdown = Some("integrity".into());
-        assert_eq!(rule(&f), Rule::NoRawio);
-        f.rawio = Some(true);
-        assert_eq!(rule(&f), Rule::Lockdown);
-        f.lockdown = Some("none".into());
-        assert_eq!(rule(&f), Rule::Driver);
-        let mut f = facts(Scope::DebugWrite);
-        f.device_max_scope = Some("debug_read_only".into());
-        assert_eq!(rule(&f), Rule::DeviceMaxScope);
-        f.device_max_scope = Some("none".into());
-        assert_eq!(rule(&f), Rule::DeviceMaxScope);
-        assert_eq!(rule(&Facts::default()), Rule::Unknown);
+    fn without_the_files_the_defaults() {
+        // Upstream's core: no max_scope files, unknown capability.
+        let f = Facts::default();
+        assert_eq!(rule(Scope::DebugWriteFull, &f), Rule::Driver);
+        let f = Facts {
+            rawio: Some(false),
+            ..Facts::default()
+        };
+        assert_eq!(rule(Scope::DebugWriteFull, &f), Rule::NoRawio);
+        assert_eq!(rule(Scope::DebugWrite, &f), Rule::Driver);
     }
 
     #[test]
     fn explanations_say_what_to_do() {
-        let mut f = facts(Scope::DebugWriteFull);
-        f.lockdown = Some("confidentiality".into());
-        let (why, what) = explain(Rule::Lockdown, &f);
+        let mut f = Facts {
+            lockdown: Some("confidentiality".into()),
+            ..Facts::default()
+        };
+        let (why, what) = explain(Rule::Lockdown, Scope::DebugWriteFull, &f);
         assert!(why.contains("locked down (confidentiality)"), "{why}");
         assert!(what.contains("boot without lockdown"), "{what}");
         f.device_max_scope = Some("debug_write".into());
-        let (why, what) = explain(Rule::DeviceMaxScope, &f);
+        let (why, what) = explain(Rule::DeviceMaxScope, Scope::DebugWriteFull, &f);
         assert!(why.starts_with(
             "scope not allowed: debug_write_full is above the device's max_scope (debug_write)"
         ));
         assert!(what.contains("only goes down"), "{what}");
-        for r in [
-            Rule::NoRawio,
-            Rule::GlobalMaxScope,
-            Rule::MaxScope,
-            Rule::Driver,
-            Rule::Unknown,
-        ] {
-            let (why, what) = explain(r, &f);
+        for r in [Rule::NoRawio, Rule::GlobalMaxScope, Rule::Driver] {
+            let (why, what) = explain(r, Scope::DebugWriteFull, &f);
             assert!(!why.is_empty() && !what.is_empty(), "{r:?}");
         }
     }
@@ -317,8 +244,5 @@ mod tests {
             lockdown_level("[none] integrity confidentiality").as_deref(),
             Some("none")
         );
-        assert_eq!(counters::<5>("1 2 3 4 5\n"), Some([1, 2, 3, 4, 5]));
-        assert_eq!(counters::<5>("1 2 3 4\n"), None);
-        assert_eq!(counters::<4>("1 x 3 4"), None);
     }
 }
