@@ -49,18 +49,9 @@ apt_update() {
 	apt_updated=1
 }
 
-# The mirror the machine's own Debian source uses: never hard-code a host.
-debian_mirror() {
-	local uri
-	uri=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-	      awk '{print $2}' | grep -v -- '-security' | grep -m1 '/debian/\?$' || true)
-	if [ -z "$uri" ]; then
-		uri=$(grep -hs '^deb ' /etc/apt/sources.list 2>/dev/null |
-		      awk '{print $2}' | grep -v -- '-security' | grep -m1 '/debian/\?$' || true)
-	fi
-	[ -n "$uri" ] || die "cannot find the Debian mirror in /etc/apt/sources.list{,.d}"
-	printf '%s\n' "${uri%/}"
-}
+# debian_mirror, apt_private.
+# shellcheck source=scripts/apt-private.sh
+. "$here/apt-private.sh"
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
@@ -99,7 +90,7 @@ qemu_ok() {
 if ! qemu_ok; then
 	if need "qemu-system-x86 (>= 10, bookworm-backports)"; then
 		if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-			mirror=$(debian_mirror)
+			mirror=$(debian_mirror) || die "cannot find the Debian mirror in /etc/apt/sources.list{,.d}"
 			say "adding bookworm-backports from $mirror to /etc/apt/sources.list.d/bookworm-backports.sources"
 			cat >/etc/apt/sources.list.d/bookworm-backports.sources <<EOS
 Types: deb
@@ -143,20 +134,9 @@ fi
 # 5. Debian's linux-source-7.3, downloaded through a private apt configuration.
 if [ ! -f "$KSRC/Makefile" ]; then
 	if need "linux-source-7.3 (Debian trixie-backports, download only)"; then
-		mirror=$(debian_mirror)
+		mirror=$(debian_mirror) || die "cannot find the Debian mirror in /etc/apt/sources.list{,.d}"
 		apt_dir="$CACHE/apt-trixie"
-		mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/deb" \
-			"$apt_dir/sources.list.d" "$apt_dir/preferences.d"
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie-backports main" \
-			>"$apt_dir/sources.list"
-		: >"$apt_dir/preferences"
-		aptopts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
-			 -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
-			 -o "Dir::Etc::Preferences=$apt_dir/preferences"
-			 -o "Dir::Etc::PreferencesParts=$apt_dir/preferences.d"
-			 -o "APT::Sandbox::User=root"
-			 -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
-			 -o "APT::Get::List-Cleanup=0")
+		apt_private "$apt_dir" "$mirror" trixie-backports
 		say "fetching the trixie-backports package list from $mirror (private apt directory $apt_dir)"
 		apt-get "${aptopts[@]}" update -qq || die "apt-get update of the private trixie-backports list"
 		(cd "$apt_dir/deb" && rm -f linux-source-7.3_*.deb &&

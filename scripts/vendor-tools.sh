@@ -74,29 +74,11 @@ if complete; then
 	exit 0
 fi
 
-# The mirror the machine's own Debian source uses: never hard-code a host.
-mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-	 awk '{print $2}' | grep -v -- '-security' | grep -m1 '/debian/\?$' || true)
-[ -n "$mirror" ] || mirror=$(grep -hs '^deb ' /etc/apt/sources.list 2>/dev/null |
-			     awk '{print $2}' | grep -v -- '-security' | grep -m1 '/debian/\?$' || true)
-[ -n "$mirror" ] || die "cannot find the Debian mirror in /etc/apt/sources.list{,.d}"
-mirror=${mirror%/}
-
+# shellcheck source=scripts/apt-private.sh
+. "$here/apt-private.sh"
+mirror=$(debian_mirror) || die "cannot find the Debian mirror in /etc/apt/sources.list{,.d}"
 apt_dir=$CACHE/apt-$SUITE
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/deb" \
-	"$apt_dir/sources.list.d" "$apt_dir/preferences.d"
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $SUITE main" \
-	>"$apt_dir/sources.list"
-: >"$apt_dir/preferences"
-: >"$apt_dir/status"	# an empty dpkg database: resolve the whole closure
-aptopts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
-	 -o "Dir::Etc::SourceParts=$apt_dir/sources.list.d"
-	 -o "Dir::Etc::Preferences=$apt_dir/preferences"
-	 -o "Dir::Etc::PreferencesParts=$apt_dir/preferences.d"
-	 -o "Dir::State::status=$apt_dir/status"
-	 -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
-	 -o "APT::Architecture=amd64" -o "APT::Architectures=amd64"
-	 -o "APT::Sandbox::User=root" -o "APT::Get::List-Cleanup=0")
+apt_private "$apt_dir" "$mirror" "$SUITE"
 
 say "fetching the $SUITE package list from $mirror (private apt directory $apt_dir)"
 apt-get "${aptopts[@]}" update -qq || die "apt-get update of the private $SUITE list"
