@@ -50,10 +50,10 @@ TEST_FEATURE=ffffffff-ffff-ffff-ffff-ffffffffffff
 # Every module this test may load, dependents first.
 unload_all() {
 	local m
-	for m in mlx5_fwctl mlx5_sim fwctl_test cxl_mock_mem cxl_test cxl_mem cxl_pmem cxl_acpi cxl_port \
-		 cxl_mock dax_hmem cxl_translate cxl_mock_accel cxl_core fwctl_mlx5 mlx5_core fwctl; do
-		grep -q "^$m " /proc/modules && modprobe -r "$m" 2>/dev/null
-		grep -q "^$m " /proc/modules && rmmod "$m" 2>/dev/null
+	# shellcheck disable=SC2086
+	for m in mlx5_fwctl mlx5_sim fwctl_test $CXL_TEST_MODULES fwctl_mlx5 mlx5_core fwctl; do
+		is_loaded "$m" && modprobe -r "$m" 2>/dev/null
+		is_loaded "$m" && rmmod "$m" 2>/dev/null
 	done
 	return 0
 }
@@ -149,18 +149,14 @@ if [ -n "$pcidev" ]; then
 	unload_all
 	check "modprobe fwctl" modprobe fwctl
 	check "insmod mlx5_sim ndevs=0 (standing in for mlx5_core)" insmod "$FWCTL_SIM" ndevs=0
-	echo mlx5_core >"/sys/bus/pci/devices/$pcidev/driver_override"
-	echo "$pcidev" >/sys/bus/pci/drivers_probe
+	sim_bind "$pcidev"
 	check "the simulator drives $pcidev as mlx5_core" test -e "/sys/bus/pci/drivers/mlx5_core/$pcidev"
 	up=/lib/modules/$kver/kernel/drivers/fwctl/mlx5/mlx5_fwctl.ko
 	err=$(insmod "$up" 2>&1)
 	rc=$?
 	[ -n "$err" ] && say "$err"
 	check "insmod upstream's mlx5_fwctl.ko, built with the kernel (exit $rc)" [ "$rc" = 0 ]
-	m=""
-	for d in /sys/class/fwctl/fwctl*; do
-		[ "$(basename "$(readlink -f "$d/device")")" = "$pcidev" ] && m=${d##*/}
-	done
+	m=$(fwctl_of "$pcidev")
 	check "mlx5_fwctl registered a fwctl device whose parent is $pcidev (${m:-none})" [ -n "$m" ]
 	if [ -n "$m" ]; then
 		check "mlx5_fwctl drives the simulator's auxiliary device" \
@@ -179,8 +175,7 @@ if [ -n "$pcidev" ]; then
 		check "max_scope=configuration: the register read (DEBUG_READ_ONLY) is refused" [ "$rc" != 0 ]
 	fi
 	rmmod mlx5_fwctl
-	echo "$pcidev" >/sys/bus/pci/drivers/mlx5_core/unbind
-	echo >"/sys/bus/pci/devices/$pcidev/driver_override"
+	sim_unbind "$pcidev"
 	rmmod mlx5_sim
 	check "mlx5_fwctl and the simulator unload" bash -c '! grep -qE "^(mlx5_fwctl|mlx5_sim) " /proc/modules'
 fi

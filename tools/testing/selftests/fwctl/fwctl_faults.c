@@ -139,7 +139,7 @@ static void record(struct sweep *s, int ret)
 
 static void report(struct __test_metadata *_metadata, const struct sweep *s)
 {
-	char list[128] = "";
+	char list[128] = "", how[32] = "each";
 	size_t off = 0;
 	unsigned int i;
 
@@ -147,12 +147,9 @@ static void report(struct __test_metadata *_metadata, const struct sweep *s)
 		off += snprintf(list + off, sizeof(list) - off, "%s%s",
 				i ? "," : "", strerrorname_np(s->errnos[i]));
 	if (s->stride > 1)
-		TH_LOG("%s: %u fault sites, every %uth failed once: %u failed the call (%s), %u absorbed",
-		       s->op, s->sites, s->stride, s->failed, off ? list : "-",
-		       s->absorbed);
-	else
-		TH_LOG("%s: %u fault sites, each failed once: %u failed the call (%s), %u absorbed",
-		       s->op, s->sites, s->failed, off ? list : "-", s->absorbed);
+		snprintf(how, sizeof(how), "every %uth", s->stride);
+	TH_LOG("%s: %u fault sites, %s failed once: %u failed the call (%s), %u absorbed",
+	       s->op, s->sites, how, s->failed, off ? list : "-", s->absorbed);
 	EXPECT_EQ(0, s->bad_errno)
 		TH_LOG("%s returned %s on a failed allocation or copy", s->op,
 		       strerrorname_np(s->bad_errno));

@@ -270,7 +270,6 @@ bool module_is_loaded(const char *name)
 	return found;
 }
 
-/* finit_module() of the project's NAME.ko; loaded already counts as done. */
 /* In the lab's throw-away guest: scripts/guest.sh sets FWCTL_LAB=1. */
 bool fwctl_in_lab(void)
 {
@@ -310,7 +309,8 @@ static int modprobe(const char *name, const char *params)
 
 /*
  * Load a module as an installed system would, with modprobe; only in the
- * lab's guest from the build tree (make check does not install them).
+ * lab's guest with finit_module() of the build tree's NAME.ko (make check
+ * does not install them).  Loaded already counts as done.
  */
 int module_load(const char *name, const char *params)
 {

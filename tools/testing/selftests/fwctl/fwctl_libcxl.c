@@ -24,6 +24,7 @@
  * the errno by name and text: "open /dev/...: EPERM (Operation not
  * permitted)"); 5 the device answered with an error or a bad answer.
  */
+#define _GNU_SOURCE	/* strerrorname_np() */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -43,26 +44,6 @@
 #include <fwctl/cxl.h>
 
 #define CXL_MBOX_OP_GET_SUPPORTED_FEATURES	0x0500
-
-static const char *errno_name(int e)
-{
-	switch (e) {
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case ENODEV: return "ENODEV";
-	case ENXIO: return "ENXIO";
-	case ENOENT: return "ENOENT";
-	case EINVAL: return "EINVAL";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case ENOMEM: return "ENOMEM";
-	case EFAULT: return "EFAULT";
-	case EBADMSG: return "EBADMSG";
-	case EMSGSIZE: return "EMSGSIZE";
-	case E2BIG: return "E2BIG";
-	case ENOTTY: return "ENOTTY";
-	default: return "errno";
-	}
-}
 
 /* One Get Supported Features call for @count bytes of entries. */
 static int get_sup_feats(int fd, uint32_t count, struct fwctl_rpc_cxl_out *out,
@@ -163,7 +144,7 @@ int main(int argc, char **argv)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		ret = errno;
-		printf("open %s: %s (%s)\n", path, errno_name(ret), strerror(ret));
+		printf("open %s: %s (%s)\n", path, strerrorname_np(ret), strerror(ret));
 		return 3;
 	}
 	if (fstat(fd, &st) || !S_ISCHR(st.st_mode) ||
@@ -180,7 +161,7 @@ int main(int argc, char **argv)
 		return 1;
 	ret = get_sup_feats(fd, 0, out, out_len);
 	if (ret) {
-		printf("FWCTL_RPC: %s (%s)\n", errno_name(-ret), strerror(-ret));
+		printf("FWCTL_RPC: %s (%s)\n", strerrorname_np(-ret), strerror(-ret));
 		return 4;
 	}
 	if (out->retval) {
@@ -198,7 +179,7 @@ int main(int argc, char **argv)
 		return 1;
 	ret = get_sup_feats(fd, n * sizeof(struct cxl_feat_entry), out, out_len);
 	if (ret) {
-		printf("FWCTL_RPC: %s (%s)\n", errno_name(-ret), strerror(-ret));
+		printf("FWCTL_RPC: %s (%s)\n", strerrorname_np(-ret), strerror(-ret));
 		return 4;
 	}
 	if (out->retval || le16toh(out->get_sup_feats_out.num_entries) != n) {

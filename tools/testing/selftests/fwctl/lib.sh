@@ -36,18 +36,52 @@ need_modules() {
 	done
 }
 
-# is_loaded MOD: whether MOD is in /proc/modules (bash only, as below).
-is_loaded() { local mods=$'\n'"$(</proc/modules)"; [[ $mods == *$'\n'"$1 "* ]]; }
+# loaded MOD...: sets LOADED to those of MOD... that are in /proc/modules,
+# in the order given.  Bash only (one read of the file): in the guest every
+# program started is read from the host.
+loaded() {
+	local m mods=$'\n'"$(</proc/modules)"
+	LOADED=()
+	for m in "$@"; do
+		[[ $mods == *$'\n'"$m "* ]] && LOADED+=("$m")
+	done
+	return 0
+}
+
+# is_loaded MOD: whether MOD is in /proc/modules.
+is_loaded() { loaded "$1"; [ ${#LOADED[@]} = 1 ]; }
 
 # unload_modules MOD...: one rmmod of those of MOD... that are loaded, in
-# the order given (dependents first); its status.  Bash only: in the guest
-# every program started is read from the host.
+# the order given (dependents first); its status.
 unload_modules() {
-	local m mods=$'\n'"$(</proc/modules)" rm=()
-	for m in "$@"; do
-		[ "${mods#*$'\n'"$m "}" != "$mods" ] && rm+=("$m")
+	loaded "$@"
+	[ ${#LOADED[@]} = 0 ] || rmmod "${LOADED[@]}"
+}
+
+# The kernel's CXL stack as cxl_test loads it, dependents first.
+CXL_TEST_MODULES="cxl_mock_mem cxl_test cxl_mem cxl_pmem cxl_acpi cxl_port cxl_mock dax_hmem
+		  cxl_translate cxl_mock_accel cxl_core"
+
+# sim_bind PCIDEV, sim_unbind PCIDEV: the mlx5 simulator (loaded) takes the
+# PCI function PCIDEV as its mlx5_core PCI driver, by driver_override, and
+# lets it go.
+sim_bind() {
+	echo mlx5_core >"/sys/bus/pci/devices/$1/driver_override"
+	echo "$1" >/sys/bus/pci/drivers_probe
+}
+sim_unbind() {
+	[ -e "/sys/bus/pci/drivers/mlx5_core/$1" ] && echo "$1" >/sys/bus/pci/drivers/mlx5_core/unbind
+	echo >"/sys/bus/pci/devices/$1/driver_override"
+}
+
+# fwctl_of PARENT: the name (fwctlN) of the fwctl device whose parent is
+# the device PARENT (e.g. a PCI address); empty if none.
+fwctl_of() {
+	local d t
+	for d in /sys/class/fwctl/fwctl*; do
+		t=$(readlink -f "$d/device")
+		[ "${t##*/}" = "$1" ] && { echo "${d##*/}"; return 0; }
 	done
-	[ ${#rm[@]} = 0 ] || rmmod "${rm[@]}"
 }
 
 # dmesg_mark: a marker in the kernel log; dmesg_since_mark prints what came after.

@@ -141,12 +141,9 @@ for t in "$@"; do
 	# a reference the program leaked (elsewhere, e.g. a distribution's
 	# cxl_core, may hold fwctl).
 	if [ "${FWCTL_LAB:-0}" = 1 ]; then
-		mods=$'\n'"$(</proc/modules)" stuck=""
-		for m in fwctl_rust_test fwctl_test fwctl_mlx5 mlx5_sim fwctl_cxl fwctl; do
-			[[ $mods == *$'\n'"$m "* ]] && stuck+=" $m"
-		done
-		[ -z "$stuck" ] ||
-			case_line "not ok" "${t%% *} left module(s) in use after it ended:$stuck (a reference leak?)"
+		loaded fwctl_rust_test fwctl_test fwctl_mlx5 mlx5_sim fwctl_cxl fwctl
+		[ ${#LOADED[@]} = 0 ] ||
+			case_line "not ok" "${t%% *} left module(s) in use after it ended: ${LOADED[*]} (a reference leak?)"
 	fi
 	s=$(dmesg_splats)
 	if [ -n "$s" ]; then

@@ -96,18 +96,17 @@ done
 unload_all() {
 	unload_modules fwctl_mlx5 mlx5_fwctl mlx5_sim fwctl_cxl 2>/dev/null
 	if [ "$upstream" = 1 ]; then
-		for m in cxl_mock_mem cxl_test cxl_mem cxl_pmem cxl_acpi cxl_port cxl_mock \
-			 dax_hmem cxl_translate cxl_mock_accel cxl_core; do
-			[[ $'\n'$(</proc/modules) == *$'\n'"$m "* ]] && modprobe -r "$m" 2>/dev/null
+		# shellcheck disable=SC2086
+		loaded $CXL_TEST_MODULES
+		for m in "${LOADED[@]}"; do
+			modprobe -r "$m" 2>/dev/null
 		done
 	fi
 	unload_modules fwctl 2>/dev/null
 	return 0
 }
 finish() {
-	[ -n "${pcidev:-}" ] && [ -e "/sys/bus/pci/drivers/mlx5_core/$pcidev" ] &&
-		echo "$pcidev" >/sys/bus/pci/drivers/mlx5_core/unbind
-	[ -n "${pcidev:-}" ] && echo >"/sys/bus/pci/devices/$pcidev/driver_override"
+	[ -z "${pcidev:-}" ] || sim_unbind "$pcidev"
 	unload_all
 	ktap_plan
 	exit $?
@@ -141,13 +140,10 @@ if [ -n "$pcidev" ]; then
 		drv=$(ko fwctl_mlx5)
 	fi
 	check "insmod mlx5_sim ndevs=0 (standing in for mlx5_core)" insmod "$SIM" ndevs=0
-	echo mlx5_core >"/sys/bus/pci/devices/$pcidev/driver_override"
-	echo "$pcidev" >/sys/bus/pci/drivers_probe
+	sim_bind "$pcidev"
 	check "the simulator drives $pcidev as mlx5_core" test -e "/sys/bus/pci/drivers/mlx5_core/$pcidev"
 	check "insmod ${drv##*/}" insmod "$drv"
-	for d in /sys/class/fwctl/fwctl*; do
-		[ "$(basename "$(readlink -f "$d/device")")" = "$pcidev" ] && fw=${d##*/}
-	done
+	fw=$(fwctl_of "$pcidev")
 	check "${drv##*/} registered a fwctl device whose parent is $pcidev (${fw:-none})" [ -n "$fw" ]
 fi
 if [ -n "$fw" ]; then
@@ -217,18 +213,16 @@ if [ -n "$fw" ]; then
 	check "... the core refused it with EPERM and counted it ($before -> $after)" [ "$after" -gt "$before" ]
 fi
 unload_modules fwctl_mlx5 mlx5_fwctl 2>/dev/null
-[ -n "$pcidev" ] && [ -e "/sys/bus/pci/drivers/mlx5_core/$pcidev" ] &&
-	echo "$pcidev" >/sys/bus/pci/drivers/mlx5_core/unbind
-[ -n "$pcidev" ] && echo >"/sys/bus/pci/devices/$pcidev/driver_override"
+[ -z "$pcidev" ] || sim_unbind "$pcidev"
 unload_modules mlx5_sim 2>/dev/null
 
 ################################################################ CXL
 if [ "$upstream" = 1 ]; then
-	[[ $'\n'$(</proc/modules) == *$'\n'"fwctl "* ]] || modprobe fwctl
+	is_loaded fwctl || modprobe fwctl
 	check "modprobe cxl_test cxl_mock_mem (upstream's cxl_core)" \
 		bash -c 'modprobe cxl_test && modprobe cxl_mock_mem'
 else
-	[[ $'\n'$(</proc/modules) == *$'\n'"fwctl "* ]] || insmod "$(ko fwctl)"
+	is_loaded fwctl || insmod "$(ko fwctl)"
 	check "insmod fwctl_cxl" insmod "$(ko fwctl_cxl)"
 fi
 d=$(cxl_wait_fwctl)
