@@ -33,19 +33,18 @@ fn read_input(p: &Path) -> fwctl::Result<Vec<u8>> {
     Ok(v)
 }
 
-/// `-p`/`--pretty`: indented JSON, else one line (as `devlink -j`).
-static PRETTY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-fn json_text(v: &Value) -> String {
-    if PRETTY.load(std::sync::atomic::Ordering::Relaxed) {
+/// JSON text: indented with `-p`/`--pretty`, else one line (as
+/// `devlink -j`).
+fn json_text(cli: &Cli, v: &Value) -> String {
+    if cli.pretty {
         serde_json::to_string_pretty(v).unwrap_or_default()
     } else {
         serde_json::to_string(v).unwrap_or_default()
     }
 }
 
-fn print_json(v: &Value) {
-    println!("{}", json_text(v));
+fn print_json(cli: &Cli, v: &Value) {
+    println!("{}", json_text(cli, v));
 }
 
 fn indent(s: &str) -> String {
@@ -63,7 +62,7 @@ fn run(cli: &Cli) -> fwctl::Result<()> {
                 l.retain(|e| e.name == r.name);
             }
             if cli.json {
-                print_json(&json!(l));
+                print_json(cli, &json!(l));
             } else if l.is_empty() {
                 println!(
                     "no fwctl devices in {} (is a fwctl driver loaded?)",
@@ -100,7 +99,7 @@ fn run(cli: &Cli) -> fwctl::Result<()> {
                         "uctx_cap_names": m.cap_names(),
                     });
                 }
-                print_json(&v);
+                print_json(cli, &v);
             } else {
                 print!(
                     "{}",
@@ -131,13 +130,16 @@ fn run(cli: &Cli) -> fwctl::Result<()> {
             let n = d.rpc(*scope, &req, &mut out)?;
             let got = &out[..n.min(out.len())];
             if cli.json {
-                print_json(&json!({
-                    "device": d.name(),
-                    "scope": scope.name(),
-                    "out_len": n,
-                    "truncated": n > out.len(),
-                    "data": hex(got),
-                }));
+                print_json(
+                    cli,
+                    &json!({
+                        "device": d.name(),
+                        "scope": scope.name(),
+                        "out_len": n,
+                        "truncated": n > out.len(),
+                        "data": hex(got),
+                    }),
+                );
             } else if *raw {
                 std::io::stdout().write_all(got).map_err(|err| Error::Io {
                     what: "standard output".into(),
@@ -173,7 +175,7 @@ fn run_cxl(cli: &Cli, c: &CxlCmd, open: &Open<'_>) -> fwctl::Result<()> {
             let d = open_cxl(&dev.dev)?;
             let f = d.cxl_supported_features()?;
             if cli.json {
-                print_json(&json!({ "device": d.name(), "features": f }));
+                print_json(cli, &json!({ "device": d.name(), "features": f }));
             } else {
                 print!("{}", feature_table(&f));
             }
@@ -183,12 +185,15 @@ fn run_cxl(cli: &Cli, c: &CxlCmd, open: &Open<'_>) -> fwctl::Result<()> {
             let d = open_cxl(&dev.dev)?;
             let data = d.cxl_get_feature(&uuid)?;
             if cli.json {
-                print_json(&json!({
-                    "device": d.name(),
-                    "uuid": cxl::format_uuid(&uuid),
-                    "name": cxl::feature_name(&uuid),
-                    "data": hex(&data),
-                }));
+                print_json(
+                    cli,
+                    &json!({
+                        "device": d.name(),
+                        "uuid": cxl::format_uuid(&uuid),
+                        "name": cxl::feature_name(&uuid),
+                        "data": hex(&data),
+                    }),
+                );
             } else {
                 print!("{}", hexdump(&data));
             }
@@ -206,13 +211,16 @@ fn run_cxl(cli: &Cli, c: &CxlCmd, open: &Open<'_>) -> fwctl::Result<()> {
                 .map(str::to_string)
                 .unwrap_or_else(|| cxl::format_uuid(&uuid));
             if cli.json {
-                print_json(&json!({
-                    "device": d.name(),
-                    "uuid": cxl::format_uuid(&uuid),
-                    "name": cxl::feature_name(&uuid),
-                    "scope": scope.name(),
-                    "written": data.len(),
-                }));
+                print_json(
+                    cli,
+                    &json!({
+                        "device": d.name(),
+                        "uuid": cxl::format_uuid(&uuid),
+                        "name": cxl::feature_name(&uuid),
+                        "scope": scope.name(),
+                        "written": data.len(),
+                    }),
+                );
             } else {
                 println!(
                     "{}: feature {name} set ({} bytes, scope {})",
@@ -242,13 +250,16 @@ fn run_mlx5(cli: &Cli, c: &Mlx5Cmd, open: &Open<'_>) -> fwctl::Result<()> {
                     .iter()
                     .map(|c| (c.name.to_string(), json!(c.value)))
                     .collect();
-                print_json(&json!({
-                    "device": d.name(),
-                    "capability": "general",
-                    "values": which,
-                    "caps": values,
-                    "fields": caps,
-                }));
+                print_json(
+                    cli,
+                    &json!({
+                        "device": d.name(),
+                        "capability": "general",
+                        "values": which,
+                        "caps": values,
+                        "fields": caps,
+                    }),
+                );
             } else {
                 println!("{}: general device capabilities, {which} values", d.name());
                 print!("{}", caps_table(&caps));
@@ -289,7 +300,7 @@ fn run_mlx5(cli: &Cli, c: &Mlx5Cmd, open: &Open<'_>) -> fwctl::Result<()> {
                 if let Some(m) = &mgir {
                     v["decoded"] = json!(m);
                 }
-                print_json(&v);
+                print_json(cli, &v);
             } else {
                 println!(
                     "{}: register {}{id:#06x}, {} bytes",
@@ -344,13 +355,12 @@ fn main() -> ExitCode {
     // disposition for SIGPIPE.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let cli = Cli::parse();
-    PRETTY.store(cli.pretty, std::sync::atomic::Ordering::Relaxed);
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if cli.json {
                 let v = error_json(&e);
-                eprintln!("{}", json_text(&v));
+                eprintln!("{}", json_text(&cli, &v));
             } else {
                 eprintln!("fwctl: {e}");
             }
