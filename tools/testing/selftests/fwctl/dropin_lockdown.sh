@@ -22,7 +22,6 @@ echo "TAP version 13"
 # CXL Get Supported Features (opcode 0500h), as fwctl_rpc_cxl: the header
 # and an 8-byte request asking for no entries.
 GSF='00050000 00000000 08000000 00000000 08000000 00000000'
-LOCKDOWN_FIELD=3	# too_long bad_scope no_rawio lockdown policy (from 0)
 
 unload_modules fwctl_test fwctl_rust_test fwctl_cxl fwctl_mlx5 mlx5_sim fwctl 2>/dev/null
 check "modprobe fwctl (the Rust core)" modprobe fwctl
@@ -52,8 +51,8 @@ check "... with EPERM" grep -qi "EPERM\|not permitted" <<<"$out"
 check "... and the tool names the rule: the kernel is locked down" \
 	grep -q "scope not allowed: the kernel is locked down (integrity)" <<<"$out"
 read -ra after <"$cls/rpcs_refused"
-check "... counted in rpcs_refused's lockdown field (${before[$LOCKDOWN_FIELD]} -> ${after[$LOCKDOWN_FIELD]})" \
-	[ "${after[$LOCKDOWN_FIELD]}" = $((before[LOCKDOWN_FIELD] + 1)) ]
+check "... counted in rpcs_refused's lockdown field (${before[$REFUSED_LOCKDOWN]} -> ${after[$REFUSED_LOCKDOWN]})" \
+	[ "${after[$REFUSED_LOCKDOWN]}" = $((before[REFUSED_LOCKDOWN] + 1)) ]
 out=$("$FWCTL_TOOL" rpc "$mem" --scope configuration --hex "$GSF" 2>&1)
 rc=$?
 check "... while configuration scope still works (exit $rc)" [ "$rc" = 0 ]

@@ -58,6 +58,12 @@ unload_modules() {
 	[ ${#LOADED[@]} = 0 ] || rmmod "${LOADED[@]}"
 }
 
+# Fields of a device's rpcs_refused, from 0: too_long bad_scope no_rawio
+# lockdown policy (Documentation/policy.rst).
+REFUSED_LOCKDOWN=3 REFUSED_POLICY=4
+# refused_count FWCTLN FIELD: sets n to that field of FWCTLN's rpcs_refused.
+refused_count() { local f; read -ra f <"/sys/class/fwctl/$1/rpcs_refused"; n=${f[$2]}; }
+
 # The kernel's CXL stack as cxl_test loads it, dependents first.
 CXL_TEST_MODULES="cxl_mock_mem cxl_test cxl_mem cxl_pmem cxl_acpi cxl_port cxl_mock dax_hmem
 		  cxl_translate cxl_mock_accel cxl_core"

@@ -120,9 +120,6 @@ libcxl_prog() {
 }
 # field OUTPUT NAME: v, the value of mstreg's first "NAME | 0x..." line.
 field() { v=""; match "$1" "^$2 +\\| +(0x[0-9a-fA-F]+)" && v=${BASH_REMATCH[1]}; }
-# refused DEV FIELD: DEV's rpcs_refused count FIELD (0 too_long ...).
-refused() { local f; read -ra f <"/sys/class/fwctl/$1/rpcs_refused"; n=${f[$2]}; }
-REF_LOCKDOWN=3 REF_POLICY=4
 
 unload_all
 dmesg_mark
@@ -197,11 +194,11 @@ if [ -n "$fw" ]; then
 	## refusals: max_scope (and lockdown), at mstflint's scope
 	if [ "$locked" = none ]; then
 		echo debug_write >"/sys/class/fwctl/$fw/max_scope"
-		field_n=$REF_POLICY why="max_scope debug_write"
+		field_n=$REFUSED_POLICY why="max_scope debug_write"
 	else
-		field_n=$REF_LOCKDOWN why="lockdown $locked"
+		field_n=$REFUSED_LOCKDOWN why="lockdown $locked"
 	fi
-	refused "$fw" "$field_n"; before=$n
+	refused_count "$fw" "$field_n"; before=$n
 	say "rpcs_refused before: $(<"/sys/class/fwctl/$fw/rpcs_refused")"
 	out=$(mst mstreg -d "$fw" --get --reg_name MGIR 2>&1)
 	rc=$?
@@ -209,7 +206,7 @@ if [ -n "$fw" ]; then
 	say "rpcs_refused after: $(<"/sys/class/fwctl/$fw/rpcs_refused")"
 	check "$why: mstreg fails cleanly, neither a hang nor a crash (exit $rc)" [ "$rc" = 1 ]
 	check "... it cannot read the device id (mstflint's message)" match "$out" "Failed to read device ID"
-	refused "$fw" "$field_n"; after=$n
+	refused_count "$fw" "$field_n"; after=$n
 	check "... the core refused it with EPERM and counted it ($before -> $after)" [ "$after" -gt "$before" ]
 fi
 unload_modules fwctl_mlx5 mlx5_fwctl 2>/dev/null
