@@ -25,14 +25,14 @@ echo "== fwctl list"
 "$fwctl" list | sed 's/^/   /'
 echo "== fwctl cxl features mem0"
 "$fwctl" cxl features mem0 | sed 's/^/   /'
-echo "== fwctl cxl get mem0 patrol-scrub   (cap, cycle hours, min hours, flags)"
+echo "== fwctl cxl get mem0 patrol-scrub   (decoded: capabilities, cycle, minimum, flags)"
 "$fwctl" cxl get mem0 patrol-scrub | sed 's/^/   /'
-echo "== fwctl cxl set mem0 patrol-scrub 1800   (cycle 24 h; needs debug_write_full)"
-"$fwctl" cxl set mem0 patrol-scrub 1800 | sed 's/^/   /'
+echo "== fwctl cxl set mem0 patrol-scrub scrub_cycle_hours=24   (needs debug_write_full)"
+"$fwctl" cxl set mem0 patrol-scrub scrub_cycle_hours=24 | sed 's/^/   /'
 "$fwctl" cxl get mem0 patrol-scrub | sed 's/^/   /'
 echo "== the same set with max_scope lowered to debug_read_only is refused:"
 echo debug_read_only >/sys/class/fwctl/fwctl0/max_scope
-"$fwctl" cxl set mem0 patrol-scrub 0c00 2>&1 | sed 's/^/   /' || true
+"$fwctl" cxl set mem0 patrol-scrub scrub_cycle_hours=12 2>&1 | sed 's/^/   /' || true
 # Each counter file is one line of numbers, one per field in this order.
 counters() { # FILE FIELD...
 	local file=$1 vals i

@@ -208,7 +208,7 @@ call for, which 'fwctl cxl features' shows.",
 Examples:
   fwctl cxl features mem0
   fwctl cxl get mem0 patrol-scrub
-  fwctl cxl set mem0 patrol-scrub 0c01    # 12-hour cycle, enabled"
+  fwctl cxl set mem0 patrol-scrub scrub_cycle_hours=12 enabled=yes"
     )]
     Cxl(CxlCmd),
 
@@ -252,14 +252,27 @@ support is built).",
     )]
     Features(DevArg),
 
-    /// Read a feature's current value
+    /// Read a feature's current value, decoded
     #[command(
         long_about = "\
-Read a feature's current value (CXL Get Feature, opcode 0501h) and show it as
-a hex dump. Features are named by UUID, or by the names fwctl knows:
-patrol-scrub, ecs, sppr, hppr, cacheline-sparing, row-sparing,
-bank-sparing, rank-sparing. Reading needs the configuration scope.",
-        after_help = "Examples:\n  fwctl cxl get mem0 patrol-scrub\n  fwctl cxl get mem0 96dad7d6-fde8-482b-a733-75774e06db8a --json"
+Read a feature's current value (CXL Get Feature, opcode 0501h) and show its
+fields with their units, decoded after the CXL 3.2 specification: patrol
+scrub, DDR5 ECS (each media FRU's fields under it), sPPR, hPPR and the four
+kinds of memory sparing. Features are named by UUID, or by the names fwctl
+knows: patrol-scrub, ecs, sppr, hppr, cacheline-sparing, row-sparing,
+bank-sparing, rank-sparing. Any other feature, and any with --raw, is shown
+as a hex dump. An answer shorter than the feature's data is an error.
+
+With --json: the data in hex (\"data\") and the fields of a known feature
+under \"decoded\", by the names 'fwctl cxl set' takes (the unit in the
+name: scrub_cycle_hours; a reserved encoding is null). Reading needs the
+configuration scope.",
+        after_help = "\
+Examples:
+  fwctl cxl get mem0 patrol-scrub
+  fwctl cxl get mem0 ecs --json
+  fwctl cxl get mem0 patrol-scrub --raw
+  fwctl cxl get mem0 96dad7d6-fde8-482b-a733-75774e06db8a --json"
     )]
     Get {
         #[command(flatten)]
@@ -267,22 +280,53 @@ bank-sparing, rank-sparing. Reading needs the configuration scope.",
         /// A feature: its UUID or a known name (patrol-scrub, ecs, sppr, ...)
         #[arg(value_name = "FEATURE")]
         feature: String,
+        /// Show the data as a hex dump instead of its fields
+        #[arg(long)]
+        raw: bool,
     },
 
-    /// Change a feature
+    /// Change a feature's fields
     #[command(
         long_about = "\
-Change a feature (CXL Set Feature, opcode 0502h): VALUE, in hex, is written
-from offset 0 of the feature's data, in the format the CXL specification
-gives for the feature; it may be shorter than the full data, never longer.
+Change a feature (CXL Set Feature, opcode 0502h) by field. The tool reads
+the current value (Get Feature), changes the fields given as FIELD=VALUE and
+writes every other field back as it was, in the feature's writable layout
+(which is not the layout Get Feature returns). The fields are those 'fwctl
+cxl get --json' shows; a field of ECS's media FRUs is set on every FRU, or
+on one as fruN.FIELD. Flags take yes or no (on/off, 1/0).
+
+Settable fields:
+
+  patrol-scrub  scrub_cycle_hours (1 to 255, at least the device's
+                minimum), enabled
+  ecs           log_entry_type (dram, media_fru), threshold (256, 1024,
+                4096), count_mode (rows, codewords), reset_counter
+                (yes: reset the error counter now)
+  sppr, hppr    device_initiated, sparing_event_record,
+                device_initiated_at_boot
+  *-sparing     device_initiated
+
+A value out of range, an unknown or a read-only field is a usage error (exit
+status 2), found before any RPC; so is a value out of the device's own
+range, found once the current value is read: below its minimum scrub cycle,
+or a change its capabilities do not allow.
+
+With --raw, HEX is written as it is from offset 0 of the feature's writable
+attributes; it may be shorter than the full data, never longer. A feature
+this tool does not decode also takes its data as a single argument in hex,
+without --raw (as fwctl did before it knew any field).
 
 The tool uses the scope the feature's effects call for (see 'fwctl cxl
 features'). Both scopes taint the kernel; debug_write_full also needs
 CAP_SYS_RAWIO and no kernel lockdown.",
         after_help = "\
 Examples:
-  # patrol scrub: cycle of 12 hours (0x0c), enabled (flags bit 0)
-  fwctl cxl set mem0 patrol-scrub 0c01"
+  # patrol scrub: a 24-hour cycle, enabled
+  fwctl cxl set mem0 patrol-scrub scrub_cycle_hours=24 enabled=yes
+  # ECS: threshold 1024 on every media FRU, codewords counted on FRU 1
+  fwctl cxl set mem0 ecs threshold=1024 fru1.count_mode=codewords
+  # the first change as raw writable attributes: cycle 0x18, flags 1
+  fwctl cxl set mem0 patrol-scrub --raw 1801"
     )]
     Set {
         #[command(flatten)]
@@ -290,9 +334,12 @@ Examples:
         /// A feature: its UUID or a known name (patrol-scrub, ecs, sppr, ...)
         #[arg(value_name = "FEATURE")]
         feature: String,
-        /// The new data in hex ("0c01", "0x0c 0x01")
-        #[arg(value_name = "VALUE")]
-        value: String,
+        /// A field and its new value (fruN.FIELD=VALUE: one media FRU's field)
+        #[arg(value_name = "FIELD=VALUE", required_unless_present = "raw")]
+        values: Vec<String>,
+        /// Write these bytes as they are instead, in hex ("1801", "0x18 0x01")
+        #[arg(long, value_name = "HEX", conflicts_with = "values")]
+        raw: Option<String>,
     },
 }
 

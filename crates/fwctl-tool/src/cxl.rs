@@ -4,8 +4,10 @@
 //! Features (0500h), Get Feature (0501h) and Set Feature (0502h).
 //!
 //! Request builders and response parsers are pure functions; the
-//! `Device` methods at the end send them.
+//! `Device` methods at the end send them.  The features' data, field by
+//! field, is [`crate::cxl_decode`]'s.
 
+use crate::cxl_decode::{layout, Assignment, Decoded, Plan};
 use crate::cxl_features::{
     self as cf, FeatEntry, GetFeatIn, GetFeatSelection, GetSupFeatsIn, GetSupFeatsOutHdr,
     RpcCxlHdr, RpcCxlOutHdr, SetFeatInHdr, Uuid,
@@ -397,17 +399,83 @@ pub trait CxlFeatures: Transport {
     /// Get Feature of the whole current value (its size from the
     /// supported features).
     fn cxl_get_feature(&self, uuid: &Uuid) -> Result<Vec<u8>> {
+        Ok(self.cxl_read_feature(uuid)?.1)
+    }
+
+    /// The entry of a feature and its whole current value.
+    fn cxl_read_feature(&self, uuid: &Uuid) -> Result<(Feature, Vec<u8>)> {
         let f = self.cxl_feature(uuid)?;
         if f.get_size == 0 {
-            return Ok(Vec::new());
+            return Ok((f, Vec::new()));
         }
-        self.cxl_get_feature_data(uuid, 0, f.get_size, GetFeatSelection::Current)
+        let data = self.cxl_get_feature_data(uuid, 0, f.get_size, GetFeatSelection::Current)?;
+        Ok((f, data))
+    }
+
+    /// The current value of a feature this tool decodes, decoded
+    /// ([`crate::cxl_decode`]); an answer shorter than the feature's data
+    /// or than its layout is an [`Error::Device`].  `Ok(None)` for the
+    /// other features.
+    fn cxl_decode_feature(&self, uuid: &Uuid) -> Result<Option<(Feature, Decoded)>> {
+        let Some(l) = layout(uuid) else {
+            return Ok(None);
+        };
+        let (f, data) = self.cxl_read_feature(uuid)?;
+        let d = l
+            .decode_answer(&data, f.get_size.into())
+            .map_err(|m| Error::Device {
+                device: self.name().into(),
+                message: m,
+            })?;
+        Ok(Some((f, d)))
+    }
+
+    /// Set Feature by field: reads the current value (Get Feature, current
+    /// selection), changes the fields of `assigns` (from
+    /// [`crate::cxl_decode::Layout::parse_assignments`]), writes every
+    /// other writable field back as it was.  A value out of the device's
+    /// range is an [`Error::Invalid`], found before the Set Feature.
+    /// Returns the scope used and what was written.
+    fn cxl_set_fields(&self, uuid: &Uuid, assigns: &[Assignment]) -> Result<(Scope, Plan)> {
+        let name = self.name().to_string();
+        let l = layout(uuid).ok_or_else(|| {
+            Error::Invalid(format!(
+                "feature {} has no fields this tool knows: give its data with --raw HEX",
+                format_uuid(uuid)
+            ))
+        })?;
+        let f = self.cxl_feature(uuid)?;
+        if let Some(r) = &f.set_refused {
+            return Err(Error::Device {
+                device: name,
+                message: format!("feature {} cannot be set: {r}", f.uuid),
+            });
+        }
+        let data = self.cxl_get_feature_data(uuid, 0, f.get_size, GetFeatSelection::Current)?;
+        let cur = l
+            .decode_answer(&data, f.get_size.into())
+            .map_err(|m| Error::Device {
+                device: name.clone(),
+                message: m,
+            })?;
+        let plan = cur
+            .plan(f.set_size.into(), assigns)
+            .map_err(|m| Error::Invalid(format!("{name}: {m}")))?;
+        let scope = self.cxl_set_feature_entry(&f, &plan.data)?;
+        Ok((scope, plan))
     }
 
     /// Set Feature: writes `data` at offset 0 at the scope its effects
     /// need.  Returns that scope.
     fn cxl_set_feature(&self, uuid: &Uuid, data: &[u8]) -> Result<Scope> {
         let f = self.cxl_feature(uuid)?;
+        self.cxl_set_feature_entry(&f, data)
+    }
+
+    /// Set Feature of the feature of entry `f` (from
+    /// [`CxlFeatures::cxl_feature`]), as [`CxlFeatures::cxl_set_feature`].
+    fn cxl_set_feature_entry(&self, f: &Feature, data: &[u8]) -> Result<Scope> {
+        let uuid = &f.raw.uuid;
         let name = self.name().to_string();
         if let Some(r) = &f.set_refused {
             return Err(Error::Device {

@@ -3,6 +3,7 @@
 //! Text output of the tool: tables and hex dumps.
 
 use crate::cxl::Feature;
+use crate::cxl_decode::{Change, Decoded, FieldValue};
 use crate::mlx5::{Cap, InfoMlx5, Mgir};
 use crate::sysfs::DeviceEntry;
 
@@ -222,4 +223,49 @@ pub fn mgir_lines(m: &Mgir) -> String {
         ("ini file version", m.ini_file_version.to_string()),
         ("branch tag", or_none(&m.dev_branch_tag)),
     ])
+}
+
+/// `label: value` rows of decoded fields.
+fn field_rows(fields: &[FieldValue]) -> Vec<(&'static str, String)> {
+    fields
+        .iter()
+        .map(|f| (f.spec.label, f.text.clone()))
+        .collect()
+}
+
+/// A CXL feature's decoded value, one field a line (`scrub cycle: 12
+/// hours`), indented by two; for ECS, each media FRU's fields under it.
+pub fn decoded_lines(d: &Decoded) -> String {
+    let mut s = indent(&aligned(&field_rows(&d.fields)), 2);
+    for (i, fru) in d.frus.iter().enumerate() {
+        s.push_str(&format!("  media FRU {i}:\n"));
+        s.push_str(&indent(&aligned(&field_rows(fru)), 4));
+    }
+    s
+}
+
+/// The fields a `fwctl cxl set` changed: `label: old -> new`, indented
+/// by two.
+pub fn change_lines(changes: &[Change]) -> String {
+    let rows: Vec<(String, String)> = changes
+        .iter()
+        .map(|c| {
+            let label = match c.fru {
+                Some(i) => format!("media FRU {i} {}", c.spec.label),
+                None => c.spec.label.to_string(),
+            };
+            let v = match &c.old {
+                Some(o) => format!("{} -> {}", o.text, c.new.text),
+                None => c.new.text.clone(),
+            };
+            (label, v)
+        })
+        .collect();
+    let rows: Vec<(&str, String)> = rows.iter().map(|(l, v)| (l.as_str(), v.clone())).collect();
+    indent(&aligned(&rows), 2)
+}
+
+/// Every line of `s` indented by `n` spaces.
+fn indent(s: &str, n: usize) -> String {
+    s.lines().map(|l| format!("{:n$}{l}\n", "")).collect()
 }

@@ -8,6 +8,9 @@
 //! - [`error`]: [`Error`], with each errno explained as the uAPI documents it;
 //! - [`cxl`]: the CXL Features commands (Get Supported Features, Get and
 //!   Set Feature);
+//! - [`cxl_decode`]: the fields of the features the CXL specification
+//!   defines (patrol scrub, ECS, PPR, sparing), decoded from Get Feature's
+//!   layout and mapped onto Set Feature's;
 //! - [`mlx5`]: mlx5 firmware commands (`QUERY_HCA_CAP`, `ACCESS_REG`),
 //!   built and decoded per the layouts of `include/linux/mlx5/mlx5_ifc.h`;
 //! - [`parse`] and [`format`]: the text forms used by the `fwctl` tool.
@@ -44,6 +47,7 @@ pub mod cxl_features;
 pub mod mlx5_cmds;
 
 pub mod cxl;
+pub mod cxl_decode;
 pub mod device;
 pub mod error;
 pub mod format;
@@ -88,3 +92,6 @@ mod tests;
 
 #[cfg(test)]
 mod mlx5_tests;
+
+#[cfg(test)]
+mod cxl_decode_tests;

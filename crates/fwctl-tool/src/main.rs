@@ -7,8 +7,10 @@ mod cli;
 use clap::Parser;
 use cli::{Cli, Cmd, CxlCmd, Mlx5Cmd};
 use fwctl::cxl::{self, parse_feature, CxlFeatures};
+use fwctl::cxl_decode;
 use fwctl::format::{
-    caps_table, device_table, feature_table, hex, hexdump, info_lines, mgir_lines,
+    caps_table, change_lines, decoded_lines, device_table, feature_table, hex, hexdump, info_lines,
+    mgir_lines,
 };
 use fwctl::mlx5::{self, Mlx5Commands};
 use fwctl::parse::parse_hex;
@@ -180,20 +182,38 @@ fn run_cxl(cli: &Cli, c: &CxlCmd, open: &Open<'_>) -> fwctl::Result<()> {
                 print!("{}", feature_table(&f));
             }
         }
-        CxlCmd::Get { dev, feature } => {
+        CxlCmd::Get { dev, feature, raw } => {
             let uuid = parse_feature(feature).map_err(Error::Invalid)?;
             let d = open_cxl(&dev.dev)?;
-            let data = d.cxl_get_feature(&uuid)?;
+            let decoded = if *raw {
+                None
+            } else {
+                d.cxl_decode_feature(&uuid)?.map(|(_, v)| v)
+            };
+            let data = match &decoded {
+                Some(v) => v.data.clone(),
+                None => d.cxl_get_feature(&uuid)?,
+            };
+            let name = cxl::feature_name(&uuid);
             if cli.json {
-                print_json(
-                    cli,
-                    &json!({
-                        "device": d.name(),
-                        "uuid": cxl::format_uuid(&uuid),
-                        "name": cxl::feature_name(&uuid),
-                        "data": hex(&data),
-                    }),
+                let mut v = json!({
+                    "device": d.name(),
+                    "uuid": cxl::format_uuid(&uuid),
+                    "name": name,
+                    "data": hex(&data),
+                });
+                if let Some(dec) = &decoded {
+                    v["decoded"] = json!(dec);
+                }
+                print_json(cli, &v);
+            } else if let Some(dec) = &decoded {
+                println!(
+                    "{}: feature {}, current value ({} bytes)",
+                    d.name(),
+                    dec.layout.name,
+                    data.len()
                 );
+                print!("{}", decoded_lines(dec));
             } else {
                 print!("{}", hexdump(&data));
             }
@@ -201,26 +221,52 @@ fn run_cxl(cli: &Cli, c: &CxlCmd, open: &Open<'_>) -> fwctl::Result<()> {
         CxlCmd::Set {
             dev,
             feature,
-            value,
+            values,
+            raw,
         } => {
             let uuid = parse_feature(feature).map_err(Error::Invalid)?;
-            let data = parse_hex(value).map_err(Error::Invalid)?;
+            // Everything the command line alone decides is checked before
+            // the device is opened.
+            let update = match (raw, cxl_decode::layout(&uuid)) {
+                (Some(h), _) => Update::Raw(parse_hex(h).map_err(Error::Invalid)?),
+                // A feature without fields: its data, as before --raw.
+                (None, None) => match values.as_slice() {
+                    [v] if !v.contains('=') => Update::Raw(parse_hex(v).map_err(Error::Invalid)?),
+                    _ => {
+                        return Err(Error::Invalid(format!(
+                            "feature {} has no fields this tool knows: give its data in hex \
+                             (--raw HEX)",
+                            cxl::format_uuid(&uuid)
+                        )))
+                    }
+                },
+                (None, Some(l)) => {
+                    Update::Fields(l.parse_assignments(values).map_err(Error::Invalid)?)
+                }
+            };
             let d = open_cxl(&dev.dev)?;
-            let scope = d.cxl_set_feature(&uuid, &data)?;
+            let (scope, data, changes) = match update {
+                Update::Raw(data) => (d.cxl_set_feature(&uuid, &data)?, data, None),
+                Update::Fields(a) => {
+                    let (scope, plan) = d.cxl_set_fields(&uuid, &a)?;
+                    (scope, plan.data, Some(plan.changes))
+                }
+            };
             let name = cxl::feature_name(&uuid)
                 .map(str::to_string)
                 .unwrap_or_else(|| cxl::format_uuid(&uuid));
             if cli.json {
-                print_json(
-                    cli,
-                    &json!({
-                        "device": d.name(),
-                        "uuid": cxl::format_uuid(&uuid),
-                        "name": cxl::feature_name(&uuid),
-                        "scope": scope.name(),
-                        "written": data.len(),
-                    }),
-                );
+                let mut v = json!({
+                    "device": d.name(),
+                    "uuid": cxl::format_uuid(&uuid),
+                    "name": cxl::feature_name(&uuid),
+                    "scope": scope.name(),
+                    "written": data.len(),
+                });
+                if let Some(c) = &changes {
+                    v["changes"] = json!(c);
+                }
+                print_json(cli, &v);
             } else {
                 println!(
                     "{}: feature {name} set ({} bytes, scope {})",
@@ -228,10 +274,21 @@ fn run_cxl(cli: &Cli, c: &CxlCmd, open: &Open<'_>) -> fwctl::Result<()> {
                     data.len(),
                     scope.name()
                 );
+                if let Some(c) = &changes {
+                    print!("{}", change_lines(c));
+                }
             }
         }
     }
     Ok(())
+}
+
+/// What `fwctl cxl set` writes.
+enum Update {
+    /// Bytes as they are (`--raw`).
+    Raw(Vec<u8>),
+    /// Fields by name.
+    Fields(Vec<cxl_decode::Assignment>),
 }
 
 fn run_mlx5(cli: &Cli, c: &Mlx5Cmd, open: &Open<'_>) -> fwctl::Result<()> {
@@ -426,6 +483,73 @@ mod tests {
         let c =
             Cli::try_parse_from(["fwctl", "--json", "cxl", "set", "fwctl0", "ecs", "01"]).unwrap();
         assert!(matches!(c.cmd, Cmd::Cxl(CxlCmd::Set { .. })));
+    }
+
+    #[test]
+    fn cxl_get_and_set_parse() {
+        let set = |args: &[&str]| {
+            let mut v = vec!["fwctl", "cxl", "set", "mem0"];
+            v.extend(args);
+            Cli::try_parse_from(v)
+        };
+        match set(&["ecs", "threshold=1024", "fru1.count_mode=codewords"])
+            .unwrap()
+            .cmd
+        {
+            Cmd::Cxl(CxlCmd::Set {
+                feature,
+                values,
+                raw,
+                ..
+            }) => {
+                assert_eq!(feature, "ecs");
+                assert_eq!(values, ["threshold=1024", "fru1.count_mode=codewords"]);
+                assert_eq!(raw, None);
+            }
+            _ => panic!("wrong command"),
+        }
+        match set(&["patrol-scrub", "--raw", "0c 01"]).unwrap().cmd {
+            Cmd::Cxl(CxlCmd::Set { values, raw, .. }) => {
+                assert!(values.is_empty());
+                assert_eq!(raw.as_deref(), Some("0c 01"));
+            }
+            _ => panic!("wrong command"),
+        }
+        // Fields or --raw, not both, and one of them.
+        let e = set(&["patrol-scrub", "enabled=yes", "--raw", "0c01"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::ArgumentConflict);
+        let e = set(&["patrol-scrub"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+        match Cli::try_parse_from(["fwctl", "cxl", "get", "mem0", "ecs", "--raw"])
+            .unwrap()
+            .cmd
+        {
+            Cmd::Cxl(CxlCmd::Get { raw, .. }) => assert!(raw),
+            _ => panic!("wrong command"),
+        }
+    }
+
+    /// The help of 'cxl set' names every field the tool can set, and the
+    /// help of 'cxl get' every feature it decodes.
+    #[test]
+    fn cxl_help_lists_the_fields() {
+        let cmd = Cli::command();
+        let cxl = cmd.find_subcommand("cxl").unwrap();
+        let help = |name: &str| {
+            cxl.find_subcommand(name)
+                .unwrap()
+                .get_long_about()
+                .unwrap()
+                .to_string()
+        };
+        let (get, set) = (help("get"), help("set"));
+        for l in &cxl_decode::LAYOUTS {
+            assert!(get.contains(l.name), "get: {}", l.name);
+            for f in l.settable() {
+                let f = f.trim_start_matches("[fruN.]");
+                assert!(set.contains(f), "set: {}: {f}", l.name);
+            }
+        }
     }
 
     #[test]

@@ -412,7 +412,7 @@ fn device_table_and_json() {
 // CXL
 // ---------------------------------------------------------------------------
 
-fn entry(uuid: cf::Uuid, id: u16, flags: u32, effects: u16) -> FeatEntry {
+pub(crate) fn entry(uuid: cf::Uuid, id: u16, flags: u32, effects: u16) -> FeatEntry {
     FeatEntry {
         uuid,
         id,
@@ -656,11 +656,16 @@ use crate::uapi::{DeviceType, Errno};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-struct FakeCxl {
-    entries: Vec<FeatEntry>,
-    data: RefCell<HashMap<cf::Uuid, Vec<u8>>>,
-    max_scope: Scope,
-    scopes: RefCell<Vec<Scope>>,
+/// A CXL device: the driver's checks (`common/cxl_features.rs`) in front
+/// of a store of features' data.
+pub(crate) struct FakeCxl {
+    pub(crate) entries: Vec<FeatEntry>,
+    pub(crate) data: RefCell<HashMap<cf::Uuid, Vec<u8>>>,
+    pub(crate) max_scope: Scope,
+    /// The scope of each RPC, in order.
+    pub(crate) scopes: RefCell<Vec<Scope>>,
+    /// The features reserved to the kernel.
+    pub(crate) exclusive: Vec<cf::Uuid>,
 }
 
 fn errno(e: Errno) -> i32 {
@@ -700,7 +705,7 @@ impl Transport for FakeCxl {
         let f = cf::Features {
             cap: cf::FeaturesCap::ReadWrite,
             entries: &self.entries,
-            exclusive: &cf::UPSTREAM_EXCLUSIVE_FEATURES,
+            exclusive: &self.exclusive,
         };
         let op = f
             .check_rpc(scope, input, out.len())
@@ -771,6 +776,7 @@ fn fake_cxl(extra: usize, max_scope: Scope) -> FakeCxl {
         data: RefCell::new(data),
         max_scope,
         scopes: RefCell::new(Vec::new()),
+        exclusive: cf::UPSTREAM_EXCLUSIVE_FEATURES.to_vec(),
     }
 }
 

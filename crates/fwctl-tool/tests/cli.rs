@@ -210,6 +210,128 @@ fn every_help_has_examples() {
     assert!(s.lines().count() < 25, "{s}");
 }
 
+/// `cxl set` by field: what the command line alone shows wrong is refused
+/// as a usage error (exit 2) before the device is touched (on this fake
+/// node any ioctl fails with ENOTTY); what passes reaches the device.
+#[test]
+fn cxl_set_fields_checked_before_any_rpc() {
+    let t = tree("fields");
+    let unknown = "ffffffff-ffff-ffff-ffff-ffffffffffff";
+    for (args, want) in [
+        (
+            &["patrol-scrub", "scrub_cycle_hours=256"][..],
+            "fwctl: patrol-scrub: scrub_cycle_hours=256: scrub_cycle_hours must be from 1 to \
+             255 hours, and at least the device's minimum",
+        ),
+        (
+            &["patrol-scrub", "enabled=yes", "scrub_cycle_hours=0"],
+            "scrub_cycle_hours must be from 1 to 255 hours",
+        ),
+        (
+            &["patrol-scrub", "min_scrub_cycle_hours=2"],
+            "fwctl: patrol-scrub: min_scrub_cycle_hours is read-only; the settable fields are \
+             scrub_cycle_hours, enabled",
+        ),
+        (
+            &["patrol-scrub", "enabled=maybe"],
+            "enabled must be yes or no (on/off, 1/0)",
+        ),
+        (
+            &["ecs", "fru1.threshold=100"],
+            "threshold must be 256, 1024 or 4096",
+        ),
+        (&["ecs", "speed=1"], "fwctl: ecs: no field 'speed'"),
+        (
+            &["patrol-scrub", "1800"],
+            "'1800' is not FIELD=VALUE (fields: scrub_cycle_hours, enabled; raw data: --raw HEX)",
+        ),
+        (&[unknown, "a=1"], "has no fields this tool knows"),
+        (&[unknown, "01", "02"], "has no fields this tool knows"),
+        (&["patrol-scrub", "--raw", "123"], "bad hex"),
+    ] {
+        let mut a = vec!["cxl", "set", "mem0"];
+        a.extend(args);
+        let o = run(&t, &a);
+        let s = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{a:?}: {s}");
+        assert!(s.starts_with("fwctl: ") && s.contains(want), "{a:?}: {s}");
+        assert!(!s.contains("ENOTTY"), "{a:?}: {s}");
+    }
+    let o = run(
+        &t,
+        &[
+            "--json",
+            "cxl",
+            "set",
+            "mem0",
+            "patrol-scrub",
+            "scrub_cycle_hours=300",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stderr).unwrap();
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("from 1 to 255 hours"));
+    assert_eq!(v["error"]["errno"], serde_json::Value::Null);
+    // Fields and --raw together, or neither: clap's usage errors.
+    for args in [
+        &[
+            "cxl",
+            "set",
+            "mem0",
+            "patrol-scrub",
+            "enabled=yes",
+            "--raw",
+            "0c01",
+        ][..],
+        &["cxl", "set", "mem0", "patrol-scrub"],
+    ] {
+        assert_eq!(run(&t, args).status.code(), Some(2), "{args:?}");
+    }
+    // What passes the checks goes to the device.
+    for args in [
+        &[
+            "cxl",
+            "set",
+            "mem0",
+            "patrol-scrub",
+            "scrub_cycle_hours=24",
+            "enabled=on",
+        ][..],
+        &[
+            "cxl",
+            "set",
+            "mem0",
+            "ecs",
+            "fru2.reset_counter=yes",
+            "threshold=4096",
+        ],
+        &["cxl", "set", "mem0", "patrol-scrub", "--raw", "1801"],
+        &["cxl", "set", "mem0", unknown, "0102"],
+        &["cxl", "get", "mem0", "ecs"],
+        &["cxl", "get", "mem0", "patrol-scrub", "--raw"],
+    ] {
+        let o = run(&t, args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            text(&o.stderr).starts_with("fwctl: fwctl0: FWCTL_INFO failed: ENOTTY"),
+            "{args:?}: {}",
+            text(&o.stderr)
+        );
+    }
+    let s = text(&run(&t, &["cxl", "set", "--help"]).stdout);
+    for w in [
+        "scrub_cycle_hours",
+        "fruN.FIELD",
+        "--raw <HEX>",
+        "usage error",
+    ] {
+        assert!(s.contains(w), "{w}: {s}");
+    }
+}
+
 /// The man pages and completions the generator writes, and the man pages
 /// the Makefile installs, are the same list.
 #[test]

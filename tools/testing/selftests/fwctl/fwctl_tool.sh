@@ -6,10 +6,13 @@
 # devices, text and JSON output (parsed with python3's json module):
 #
 # CXL, on QEMU's emulated type-3 device (fwctl + fwctl_cxl): list,
-# info by every kind of name, cxl features, get, set and get again (the
-# patrol scrub cycle, put back afterwards), raw rpc, and refusals that name
-# the device and the errno.  What the tool shows is checked against sysfs
-# and against QEMU's two features (see fwctl_cxl.c), not against itself.
+# info by every kind of name, cxl features, get decoded (patrol scrub and
+# ECS, field by field) and --raw, set by field and get again (the patrol
+# scrub cycle and enable flag, ECS per media FRU, put back afterwards), set
+# --raw, values out of range refused before any RPC, raw rpc, and refusals
+# that name the device and the errno.  What the tool shows is checked
+# against sysfs, against QEMU's two features (see fwctl_cxl.c) and against
+# a decoding in Python of the raw data, not against itself.
 #
 # mlx5, on the mlx5 simulator (tools/testing/mlx5_sim/mlx5_sim.ko) with
 # fwctl_mlx5: list, info, mlx5 caps and mlx5 reg MGIR, their decoding
@@ -391,10 +394,16 @@ cxl_tests() {
 		"d['device'] == '$dev' and [(f['name'], f['get_size'], f['set_size'], f['set_scope'], f['effects']) for f in d['features']] == [('patrol-scrub', 4, 2, 'debug_write_full', 0x202), ('ecs', 13, 7, 'debug_write_full', 0x202)] and 'config-change-immediate' in d['features'][0]['effect_names']" \
 		--json cxl features "$mem"
 
-	# Patrol scrub: cap (u8), cycle (u8 hours), minimum cycle, flags.
-	local orig= cycle min flags new set_new set_old
-	case_json "cxl: get patrol-scrub --json: 4 bytes" \
-		"d['name'] == 'patrol-scrub' and d['uuid'] == '96dad7d6-fde8-482b-a733-75774e06db8a' and len(d['data']) == 8" \
+	# Patrol scrub (CXL 3.2 Table 8-222): cap (u8), cycle (le16: low byte
+	# the cycle in hours, high byte the minimum), flags (bit 0: enabled).
+	# QEMU's device (CXL_MEMDEV_PS_*_DEFAULT) can change its cycle and
+	# report in real time (cap 0x03) and has a 1-hour minimum; its cycle
+	# (12 hours) and enable flag (off) are checked against the raw bytes, as
+	# fwctl_cxl changes them (and puts them back).
+	local orig= cycle min flags new set_new set_old en new_en en_py new_en_py
+	local acc0 acc1 ref0 ref1
+	case_json "cxl: get patrol-scrub --json: 4 bytes, decoded" \
+		"d['name'] == 'patrol-scrub' and d['uuid'] == '96dad7d6-fde8-482b-a733-75774e06db8a' and len(d['data']) == 8 and (lambda b, p: p['cycle_changeable'] is True and p['realtime_report_capable'] is True and p['min_scrub_cycle_hours'] == 1 == b[2] and p['scrub_cycle_hours'] == b[1] and p['enabled'] == bool(b[3] & 1) and len(p) == 5)(bytes.fromhex(d['data']), d['decoded'])" \
 		--json cxl get "$mem" patrol-scrub
 	py "d['data']" && orig=$got
 	if [ ${#orig} != 8 ]; then
@@ -403,22 +412,104 @@ cxl_tests() {
 	fi
 	cycle=$((16#${orig:2:2})) min=$((16#${orig:4:2})) flags=$((16#${orig:6:2} & 1))
 	new=$((cycle == min ? min + 1 : min))
+	# enabled now and after the set: yes/no for the tool, Python's bools.
+	en=no new_en=yes en_py=False new_en_py=True
+	[ "$flags" = 1 ] && en=yes new_en=no en_py=True new_en_py=False
 	printf -v set_new '%02x%02x' "$new" "$flags"
 	printf -v set_old '%02x%02x' "$cycle" "$flags"
-	echo "# patrol scrub: cycle $cycle h, minimum $min h, enabled $flags; setting $new h"
-	case_run "cxl: get patrol-scrub shows the value as a hex dump" 0 \
-		"^00000000  ${orig:0:2} ${orig:2:2} ${orig:4:2} ${orig:6:2} " cxl get "$mem" patrol-scrub
-	case_run "cxl: set patrol-scrub (scope debug_write_full)" 0 \
-		"^$dev: feature patrol-scrub set \\(2 bytes, scope debug_write_full\\)\$" \
-		cxl set "$mem" patrol-scrub "$set_new"
-	case_json "cxl: get shows the new cycle" \
-		"int(d['data'][2:4], 16) == $new and d['data'][4:6] == '${orig:4:2}'" \
+	echo "# patrol scrub: cycle $cycle h, minimum $min h, enabled $en; setting $new h"
+	case_run "cxl: get patrol-scrub shows the scrub cycle in hours" 0 \
+		"^  scrub cycle: +$cycle hours?\$" cxl get "$mem" patrol-scrub
+	if has "^$dev: feature patrol-scrub, current value \\(4 bytes\\)\$" "$tmp/out" &&
+	   has '^  scrub cycle changeable: +yes$' "$tmp/out" &&
+	   has '^  realtime report capable: +yes$' "$tmp/out" &&
+	   has '^  minimum scrub cycle: +1 hour$' "$tmp/out" &&
+	   has "^  enabled: +$en\$" "$tmp/out"; then
+		ktap_ok "cxl: get patrol-scrub shows every field, named, with its unit"
+	else
+		show cxl get "$mem" patrol-scrub
+		ktap_notok "cxl: get patrol-scrub shows every field, named, with its unit"
+	fi
+	case_run "cxl: get patrol-scrub --raw shows the value as a hex dump" 0 \
+		"^00000000  ${orig:0:2} ${orig:2:2} ${orig:4:2} ${orig:6:2} " \
+		cxl get "$mem" patrol-scrub --raw
+	case_run "cxl: set patrol-scrub scrub_cycle_hours=$new: the change shown" 0 \
+		"^  scrub cycle: $cycle hours? -> $new hours?\$" \
+		cxl set "$mem" patrol-scrub "scrub_cycle_hours=$new"
+	if has "^$dev: feature patrol-scrub set \\(2 bytes, scope debug_write_full\\)\$" "$tmp/out"; then
+		ktap_ok "cxl: set patrol-scrub by field: 2 bytes at debug_write_full"
+	else
+		show cxl set "$mem" patrol-scrub "scrub_cycle_hours=$new"
+		ktap_notok "cxl: set patrol-scrub by field: 2 bytes at debug_write_full"
+	fi
+	case_json "cxl: set patrol-scrub enabled=$new_en --json: the change listed" \
+		"d['device'] == '$dev' and d['scope'] == 'debug_write_full' and d['written'] == 2 and d['changes'] == [{'field': 'enabled', 'old': $en_py, 'new': $new_en_py}]" \
+		--json cxl set "$mem" patrol-scrub "enabled=$new_en"
+	case_json "cxl: get shows both changes, the rest as it was" \
+		"d['decoded']['scrub_cycle_hours'] == $new and d['decoded']['enabled'] == $new_en_py and d['data'][0:2] == '${orig:0:2}' and d['data'][4:6] == '${orig:4:2}' and int(d['data'][6:8], 16) & 0xfe == int('${orig:6:2}', 16) & 0xfe" \
 		--json cxl get "$mem" patrol-scrub
-	case_json "cxl: set --json puts the old cycle back" \
+	case_json "cxl: set --raw --json puts the old value back" \
 		"d == {'device': '$dev', 'uuid': '96dad7d6-fde8-482b-a733-75774e06db8a', 'name': 'patrol-scrub', 'scope': 'debug_write_full', 'written': 2}" \
-		--json cxl set "$dev" patrol-scrub "$set_old"
+		--json cxl set "$dev" patrol-scrub --raw "$set_old"
 	case_json "cxl: get shows the old value again" "d['data'] == '$orig'" \
 		--json cxl get "/dev/fwctl/$dev" patrol-scrub
+
+	# Values the command line alone shows wrong: a usage error (exit 2),
+	# with the range or the settable fields, and no RPC at all.
+	read -r acc0 <"/sys/class/fwctl/$dev/rpcs_accepted"
+	read -r ref0 <"/sys/class/fwctl/$dev/rpcs_refused"
+	case_run "cxl: scrub_cycle_hours=256 is refused, with the range" 2 \
+		"^fwctl: patrol-scrub: scrub_cycle_hours=256: scrub_cycle_hours must be from 1 to 255 hours, and at least the device's minimum\$" \
+		cxl set "$mem" patrol-scrub enabled=yes scrub_cycle_hours=256
+	case_run "cxl: a read-only field is refused, naming the settable ones" 2 \
+		"^fwctl: patrol-scrub: min_scrub_cycle_hours is read-only; the settable fields are scrub_cycle_hours, enabled\$" \
+		cxl set "$mem" patrol-scrub min_scrub_cycle_hours=2
+	case_run "cxl: an ECS threshold other than 256, 1024, 4096 is refused" 2 \
+		"^fwctl: ecs: fru0.threshold=512: threshold must be 256, 1024 or 4096\$" \
+		cxl set "$mem" ecs fru0.threshold=512
+	case_run "cxl: bare hex for a known feature is refused: --raw is the way" 2 \
+		"^fwctl: patrol-scrub: '$set_new' is not FIELD=VALUE \\(fields: scrub_cycle_hours, enabled; raw data: --raw HEX\\)\$" \
+		cxl set "$mem" patrol-scrub "$set_new"
+	read -r acc1 <"/sys/class/fwctl/$dev/rpcs_accepted"
+	read -r ref1 <"/sys/class/fwctl/$dev/rpcs_refused"
+	if [ "$acc0" = "$acc1" ] && [ "$ref0" = "$ref1" ]; then
+		ktap_ok "cxl: the refused sets sent no RPC (rpcs_accepted, rpcs_refused unchanged)"
+	else
+		echo "# rpcs_accepted: $acc0 -> $acc1; rpcs_refused: $ref0 -> $ref1"
+		ktap_notok "cxl: the refused sets sent no RPC (rpcs_accepted, rpcs_refused unchanged)"
+	fi
+
+	# DDR5 ECS (CXL 3.2 Table 8-225): log entry type, then per media FRU
+	# its capabilities, configuration (threshold code bits 2:0, count mode
+	# bit 3), flags.  QEMU's 3 media FRUs as it sets them up
+	# (CXL_ECS_*_DEFAULT): per media FRU, realtime report capable,
+	# threshold 256, rows counted.  No other test changes ECS.
+	local ecs_orig=
+	case_json "cxl: get ecs --json: QEMU's 3 media FRUs, decoded" \
+		"d['data'] == '01' + '01030000' * 3 and d['decoded'] == {'log_entry_type': 'media_fru', 'frus': [{'fru': i, 'realtime_report_capable': True, 'threshold': 256, 'count_mode': 'rows'} for i in range(3)]}" \
+		--json cxl get "$mem" ecs
+	py "d['data']" && ecs_orig=$got
+	case_run "cxl: get ecs shows each media FRU's fields" 0 \
+		'^  media FRU 2:$' cxl get "$mem" ecs
+	if has '^    error threshold: +256 per Gb of memory cells$' "$tmp/out" &&
+	   has '^    count mode: +rows with errors$' "$tmp/out" &&
+	   has '^  log entry type: +per memory media FRU$' "$tmp/out"; then
+		ktap_ok "cxl: get ecs shows the threshold, the count mode, the log entry type"
+	else
+		show cxl get "$mem" ecs
+		ktap_notok "cxl: get ecs shows the threshold, the count mode, the log entry type"
+	fi
+	case_json "cxl: set ecs fru1.threshold=4096 fru2.count_mode=codewords --json" \
+		"d['written'] == 7 and d['scope'] == 'debug_write_full' and d['changes'] == [{'field': 'threshold', 'fru': 1, 'old': 256, 'new': 4096}, {'field': 'count_mode', 'fru': 2, 'old': 'rows', 'new': 'codewords'}]" \
+		--json cxl set "$mem" ecs fru1.threshold=4096 fru2.count_mode=codewords
+	case_json "cxl: get ecs: those two changed, every other field as it was" \
+		"[(f['threshold'], f['count_mode']) for f in d['decoded']['frus']] == [(256, 'rows'), (4096, 'rows'), (256, 'codewords')] and d['decoded']['log_entry_type'] == 'media_fru' and d['data'] == '01' + '01030000' + '01050000' + '010b0000'" \
+		--json cxl get "$mem" ecs
+	case_run "cxl: set ecs threshold=256 count_mode=rows, on every media FRU" 0 \
+		"^$dev: feature ecs set \\(7 bytes, scope debug_write_full\\)\$" \
+		cxl set "$mem" ecs threshold=256 count_mode=rows
+	case_json "cxl: get ecs shows the old value again" "d['data'] == '$ecs_orig'" \
+		--json cxl get "$mem" ecs
 
 	# A raw Get Supported Features, header only: 2 features, return code 0.
 	case_json "cxl: rpc --json: Get Supported Features header (2 features, success)" \
@@ -432,9 +523,9 @@ cxl_tests() {
 	case_run "cxl: get of a feature QEMU lacks names it" 1 \
 		"^fwctl: $dev: feature 892ba475-fad8-474e-9d3e-692c917568bb is not supported\$" \
 		cxl get "$mem" sppr
-	case_run "cxl: set beyond the feature's size is refused before any RPC" 2 \
+	case_run "cxl: set --raw beyond the feature's size is refused before the Set" 2 \
 		"$dev: feature 96dad7d6-fde8-482b-a733-75774e06db8a takes 1 to 2 bytes, 3 given" \
-		cxl set "$mem" patrol-scrub 010203
+		cxl set "$mem" patrol-scrub --raw 010203
 	case_run "cxl: an mlx5 command on a CXL device is refused" 2 \
 		"^fwctl: $dev: is a cxl device, not mlx5\$" mlx5 caps "$mem"
 	case_run "cxl: an unknown device is named" 1 \
@@ -443,10 +534,10 @@ cxl_tests() {
 	echo debug_write >"/sys/class/fwctl/$dev/max_scope"
 	case_run "cxl: set above max_scope: EPERM, named, explained" 1 \
 		"^fwctl: $dev: FWCTL_RPC failed: EPERM \\(Operation not permitted\\): scope not allowed: debug_write_full is above the device's max_scope \\(debug_write\\); max_scope only goes down" \
-		cxl set "$mem" patrol-scrub "$set_new"
-	case_json_err "cxl: set above max_scope --json: the error as JSON" \
+		cxl set "$mem" patrol-scrub "scrub_cycle_hours=$new"
+	case_json_err "cxl: set --raw above max_scope --json: the error as JSON" \
 		"d['error']['device'] == '$dev' and d['error']['errno'] == 'EPERM' and d['error']['errno_value'] == 1 and 'max_scope' in d['error']['message'] and d['error']['refusal']['rule'] == 'device_max_scope'" \
-		--json cxl set "$mem" patrol-scrub "$set_new"
+		--json cxl set "$mem" patrol-scrub --raw "$set_new"
 	case_json "cxl: the refused set changed nothing" "d['data'] == '$orig'" \
 		--json cxl get "$mem" patrol-scrub
 	case_json "cxl: list --json shows the lowered max_scope" \
