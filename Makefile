@@ -133,8 +133,10 @@ check: setup
 	@scripts/check.sh
 
 # The long reliability run (Documentation/reliability.rst), its own guest.
-stress: test-modules
-	$(MAKE) -C tools/testing/selftests/fwctl
+# FLAVOUR=distro builds what it needs in its own tree (scripts/check-distro.sh)
+# and leaves the repository's debug build alone.
+stress: $(if $(filter distro,$(FLAVOUR)),setup,test-modules)
+	$(if $(filter distro,$(FLAVOUR)),,$(MAKE) -C tools/testing/selftests/fwctl)
 	@scripts/stress.sh
 
 # Only the modules' build products (DKMS cleans with this).

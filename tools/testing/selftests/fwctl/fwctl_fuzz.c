@@ -36,8 +36,9 @@
  * at all.  One worker drops CAP_SYS_RAWIO (for itself only).
  *
  * A plugger thread meanwhile removes and re-creates devices (fwctl_test
- * remove/add, CXL memdev hot remove by unbinding and binding cxl_pci,
- * mlx5_sim remove/add) and unloads the driver modules with FDs open: each
+ * remove/add, CXL memdev hot remove by unbinding and binding the memdev's
+ * host device from its driver, cxl_pci or cxl_test's cxl_mock_mem, mlx5_sim
+ * remove/add) and unloads the driver modules with FDs open: each
  * driver module must unload (its FDs then get ENODEV) and fwctl must
  * refuse (EWOULDBLOCK or EBUSY) while an FD is open.
  *
@@ -275,8 +276,9 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	bool core_loaded, test_loaded, cxl_loaded, sim_loaded, mlx5_loaded;
 	bool test, cxl, mlx5;		/* fuzzed */
-	char cxl_skip[160], mlx5_skip[200];
-	char pci[64];			/* CXL memdev's PCI function */
+	char cxl_skip[160], mlx5_skip[256];
+	char cxl_host[PATH_MAX];	/* sysfs dir of the memdev's host */
+	char cxl_drv[PATH_MAX];		/* sysfs dir of the host's driver */
 	int fail_open_errno;		/* 0: fail_open not used */
 } env;
 
@@ -2195,10 +2197,45 @@ static void *worker_main(void *arg)
 /* ------------------------------------------------------------------ */
 /* Modules.                                                            */
 
+/*
+ * The mlx5 fwctl driver: the project's fwctl_mlx5, or the module
+ * $FWCTL_FUZZ_MLX5_KO names (upstream's mlx5_fwctl.ko on a distribution
+ * kernel, where fwctl_mlx5 stands aside), by its file name.
+ */
+static const char *mlx5_ko;
+static const char *mlx5_pci;	/* see mlx5_pci_bind() */
+static char mlx5_mod[64] = "fwctl_mlx5";
+
+static void mlx5_driver_from_env(void)
+{
+	const char *base;
+	size_t n;
+
+	mlx5_pci = getenv("FWCTL_FUZZ_MLX5_PCI");
+	if (mlx5_pci && !*mlx5_pci)
+		mlx5_pci = NULL;
+	mlx5_ko = getenv("FWCTL_FUZZ_MLX5_KO");
+	if (!mlx5_ko || !*mlx5_ko) {
+		mlx5_ko = NULL;
+		return;
+	}
+	base = strrchr(mlx5_ko, '/');
+	base = base ? base + 1 : mlx5_ko;
+	n = strcspn(base, ".");
+	if (n >= sizeof(mlx5_mod))
+		n = sizeof(mlx5_mod) - 1;
+	memcpy(mlx5_mod, base, n);
+	mlx5_mod[n] = '\0';
+}
+
 static const char *ko_path(const char *name, char *buf, size_t len)
 {
 	const char *dir;
 
+	if (mlx5_ko && !strcmp(name, mlx5_mod)) {
+		snprintf(buf, len, "%s", mlx5_ko);
+		return buf;
+	}
 	if (!strcmp(name, "fwctl"))
 		dir = "core";
 	else if (!strcmp(name, "fwctl_cxl"))
@@ -2238,25 +2275,50 @@ static bool ko_exists(const char *name)
 /* ------------------------------------------------------------------ */
 /* CXL.                                                                */
 
-/* The PCI function above memN: the last "dddd:bb:dd.f" of its path. */
-static int cxl_pci_of(const char *memdev, char *pci, size_t len)
+/*
+ * The device memN hangs from (a PCI function with cxl_pci, a platform
+ * device cxl_mem.N with cxl_test's cxl_mock_mem) and its driver, both as
+ * sysfs directories: unbinding the host from its driver removes memN.
+ */
+static int cxl_host_of(const char *memdev, char *host, size_t hlen,
+		       char *drv, size_t dlen)
 {
-	char link[PATH_MAX], target[PATH_MAX], *comp, *save;
-	unsigned int a, b, c, d;
-	char end;
-	ssize_t n;
+	char path[PATH_MAX + 16], real[PATH_MAX], *slash;
 
-	snprintf(link, sizeof(link), CXL_BUS_DIR "/%s", memdev);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
+	snprintf(path, sizeof(path), CXL_BUS_DIR "/%s", memdev);
+	if (!realpath(path, real))
 		return -errno;
-	target[n] = '\0';
-	pci[0] = '\0';
-	for (comp = strtok_r(target, "/", &save); comp;
-	     comp = strtok_r(NULL, "/", &save))
-		if (sscanf(comp, "%x:%x:%x.%x%c", &a, &b, &c, &d, &end) == 4)
-			snprintf(pci, len, "%s", comp);
-	return pci[0] ? 0 : -ENOENT;
+	slash = strrchr(real, '/');
+	if (!slash || slash == real)
+		return -ENOENT;
+	*slash = '\0';
+	snprintf(host, hlen, "%s", real);
+	snprintf(path, sizeof(path), "%s/driver", real);
+	if (!realpath(path, real))
+		return -errno;
+	snprintf(drv, dlen, "%s", real);
+	return 0;
+}
+
+/* The minor of a fwctl device under any memN of the host dir, or -ENOENT. */
+static int cxl_host_fwctl(const char *host)
+{
+	char dir[PATH_MAX + NAME_MAX + 16];
+	struct dirent *de;
+	int minor = -ENOENT;
+	DIR *d;
+
+	d = opendir(host);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && minor < 0) {
+		if (strncmp(de->d_name, "mem", 3))
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s/fwctl", host, de->d_name);
+		minor = fwctl_minor_in(dir);
+	}
+	closedir(d);
+	return minor;
 }
 
 /* Read the feature table and the patrol scrub's value through fwctl. */
@@ -2368,39 +2430,76 @@ static void plug_test(void)
 
 static void plug_cxl(void)
 {
+	const char *name = strrchr(env.cxl_host, '/') + 1;
+	char path[PATH_MAX + 16];
 	long long deadline;
-	char memdev[NAME_MAX + 1];
 	int ret;
 
-	ret = write_file("/sys/bus/pci/drivers/cxl_pci/unbind", env.pci);
+	snprintf(path, sizeof(path), "%s/unbind", env.cxl_drv);
+	ret = write_file(path, name);
 	if (ret) {
-		plug_fail("unbind cxl_pci", ret);
+		plug_fail("unbind the CXL memdev's host", ret);
 		return;
 	}
-	if (cxl_first_fwctl(memdev, sizeof(memdev)) >= 0)
+	if (cxl_host_fwctl(env.cxl_host) >= 0)
 		violation(NULL, "plugger: %s keeps a fwctl device after unbind",
-			  memdev);
+			  name);
 	refresh_devices();
-	ret = write_file("/sys/bus/pci/drivers/cxl_pci/bind", env.pci);
+	snprintf(path, sizeof(path), "%s/bind", env.cxl_drv);
+	ret = write_file(path, name);
 	if (ret) {
-		plug_fail("bind cxl_pci", ret);
+		plug_fail("bind the CXL memdev's host", ret);
 		return;
 	}
 	deadline = now_ms() + 20000;
-	while (cxl_first_fwctl(NULL, 0) < 0 && now_ms() < deadline)
+	while (cxl_host_fwctl(env.cxl_host) < 0 && now_ms() < deadline)
 		sleep_ms(20);
-	if (cxl_first_fwctl(NULL, 0) < 0)
+	if (cxl_host_fwctl(env.cxl_host) < 0)
 		violation(NULL, "plugger: no CXL fwctl device 20 s after binding %s",
-			  env.pci);
+			  name);
 	atomic_fetch_add(&n_plug_cxl, 1);
 }
 
 #define MLX5_SIM_CTRL	"/sys/kernel/mlx5_sim"
 
+/*
+ * $FWCTL_FUZZ_MLX5_PCI: a PCI function (QEMU's pci-testdev) the simulator
+ * drives as mlx5_core does a ConnectX, for drivers that need one
+ * (upstream's mlx5_fwctl); unplugged by unbinding it from mlx5_core.
+ * Otherwise the simulator's own virtual devices, added and removed.
+ */
+static int mlx5_pci_bind(bool bind)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	if (bind) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+			 mlx5_pci);
+		ret = write_file(path, "mlx5_core");
+		return ret ? ret : write_file("/sys/bus/pci/drivers_probe", mlx5_pci);
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/mlx5_core/%s", mlx5_pci);
+	if (access(path, F_OK))
+		return 0;
+	return write_file("/sys/bus/pci/drivers/mlx5_core/unbind", mlx5_pci);
+}
+
 static void plug_mlx5(void)
 {
 	char buf[32];
 	int idx[MAX_DEVS], n, ret;
+
+	if (mlx5_pci) {
+		ret = mlx5_pci_bind(false);
+		if (ret)
+			plug_fail("unbind the mlx5 PCI function", ret);
+		ret = mlx5_pci_bind(true);
+		if (ret)
+			plug_fail("bind the mlx5 PCI function", ret);
+		atomic_fetch_add(&n_plug_mlx5, 1);
+		return;
+	}
 
 	n = list_indices(MLX5_SIM_CTRL "/devices", idx, MAX_DEVS);
 	if (n < 0) {
@@ -2419,22 +2518,31 @@ static void plug_mlx5(void)
 	atomic_fetch_add(&n_plug_mlx5, 1);
 }
 
-/* An FD on any device, to hold while modules unload; -1 if none opens. */
+/*
+ * An FD on a device of a driver module that plug_modules() unloads, to
+ * hold while it does (not cxl_core's: the kernel's CXL stack stays); -1 if
+ * none opens.
+ */
 static int open_any(void)
 {
 	char path[64];
+	enum kind k;
+	uint32_t id;
 	int i, fd;
 
 	refresh_devices();
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < 16; i++) {
 		int m = pick_device(&plug_rng);
 
 		if (m < 0)
 			return -1;
 		snprintf(path, sizeof(path), FWCTL_DEV_DIR "/fwctl%d", m);
 		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd >= 0)
+		if (fd < 0)
+			continue;
+		if (env.cxl_loaded || probe_fd(fd, &k, &id) || k != K_CXL)
 			return fd;
+		close(fd);
 	}
 	return -1;
 }
@@ -2469,9 +2577,9 @@ static void plug_modules(void)
 			plug_fail("rmmod fwctl_cxl with FDs open", ret);
 	}
 	if (env.mlx5_loaded) {
-		ret = module_unload("fwctl_mlx5");
+		ret = module_unload(mlx5_mod);
 		if (ret)
-			plug_fail("rmmod fwctl_mlx5 with FDs open", ret);
+			plug_fail("rmmod the mlx5 fwctl driver with FDs open", ret);
 	}
 	refresh_devices();
 	if (fd >= 0) {
@@ -2500,9 +2608,9 @@ static void plug_modules(void)
 			sleep_ms(20);
 	}
 	if (env.mlx5_loaded) {
-		ret = ko_load("fwctl_mlx5", "");
+		ret = ko_load(mlx5_mod, "");
 		if (ret)
-			plug_fail("insmod fwctl_mlx5", ret);
+			plug_fail("insmod the mlx5 fwctl driver", ret);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -2923,7 +3031,7 @@ static void leak_check(struct leaks *l, long long t_quiet)
 		if (env.cxl_loaded)
 			module_unload("fwctl_cxl");
 		if (env.mlx5_loaded)
-			module_unload("fwctl_mlx5");
+			module_unload(mlx5_mod);
 		refresh_devices();
 		pthread_mutex_lock(&devs_lock);
 		n = ndevs;
@@ -3038,7 +3146,7 @@ static void unload_ours(void)
 	if (getenv("FWCTL_KEEP_MODULES"))
 		return;
 	if (cleanup_mlx5)
-		module_unload("fwctl_mlx5");
+		module_unload(mlx5_mod);
 	if (cleanup_sim)
 		module_unload("mlx5_sim");
 	if (cleanup_cxl)
@@ -3053,6 +3161,7 @@ static int setup(void)
 	long long deadline;
 	int ret, minor, n;
 
+	mlx5_driver_from_env();
 	ret = find_repo();
 	if (ret) {
 		say("cannot find the repository: %s", err_name(-ret));
@@ -3094,15 +3203,27 @@ static int setup(void)
 		snprintf(env.cxl_skip, sizeof(env.cxl_skip),
 			 "no CXL memdev in " CXL_BUS_DIR " (guest without the CXL device)");
 	} else {
-		if (!module_is_loaded("fwctl_cxl")) {
-			ret = ko_load("fwctl_cxl", "");
-			if (ret) {
-				say("insmod fwctl_cxl: %s", err_name(-ret));
-				return ret;
+		/*
+		 * fwctl_cxl registers the memdevs' fwctl devices, unless the
+		 * kernel's cxl_core does (CONFIG_CXL_FEATURES, as on a
+		 * distribution kernel): its devices are fuzzed and unplugged
+		 * the same way, but its module is not cycled.
+		 */
+		if (module_is_loaded("fwctl_cxl") ||
+		    cxl_first_fwctl(NULL, 0) < 0) {
+			if (!module_is_loaded("fwctl_cxl")) {
+				ret = ko_load("fwctl_cxl", "");
+				if (ret) {
+					say("insmod fwctl_cxl: %s", err_name(-ret));
+					return ret;
+				}
+				cleanup_cxl = true;
 			}
-			cleanup_cxl = true;
+			env.cxl_loaded = true;
+			deadline = now_ms() + 20000;
+			while (cxl_first_fwctl(NULL, 0) < 0 && now_ms() < deadline)
+				sleep_ms(20);
 		}
-		env.cxl_loaded = true;
 		minor = cxl_first_fwctl(memdev, sizeof(memdev));
 		if (minor < 0) {
 			say("CXL memdev(s) but no fwctl device under any");
@@ -3113,14 +3234,18 @@ static int setup(void)
 			say("CXL Get Supported Features: %s", err_name(-ret));
 			return ret;
 		}
-		ret = cxl_pci_of(memdev, env.pci, sizeof(env.pci));
+		ret = cxl_host_of(memdev, env.cxl_host, sizeof(env.cxl_host),
+				  env.cxl_drv, sizeof(env.cxl_drv));
 		if (ret) {
-			say("no PCI function above %s", memdev);
+			say("no host device and driver above %s: %s", memdev,
+			    err_name(-ret));
 			return ret;
 		}
 		env.cxl = true;
-		say("cxl: %s (PCI %s) is fwctl%d, %d features%s", memdev,
-		    env.pci, minor, nfeats,
+		say("cxl: %s (%s, driver %s) is fwctl%d (%s), %d features%s",
+		    memdev, strrchr(env.cxl_host, '/') + 1,
+		    strrchr(env.cxl_drv, '/') + 1, minor,
+		    env.cxl_loaded ? "fwctl_cxl" : "the kernel's cxl_core", nfeats,
 		    scrub_known ? ", patrol scrub value kept" : "");
 	}
 
@@ -3129,22 +3254,24 @@ static int setup(void)
 	} else if (!ko_exists("mlx5_sim")) {
 		snprintf(env.mlx5_skip, sizeof(env.mlx5_skip),
 			 "tools/testing/mlx5_sim/mlx5_sim.ko is not built");
-	} else if (!ko_exists("fwctl_mlx5")) {
+	} else if (!ko_exists(mlx5_mod)) {
 		snprintf(env.mlx5_skip, sizeof(env.mlx5_skip),
-			 "mlx5/fwctl_mlx5.ko is not built");
+			 "%s.ko is not built", mlx5_mod);
 	} else {
 		if (!module_is_loaded("mlx5_sim")) {
-			ret = ko_load("mlx5_sim", "ndevs=2");
+			ret = ko_load("mlx5_sim", mlx5_pci ? "ndevs=0" : "ndevs=2");
 			cleanup_sim = !ret;
 		} else {
 			ret = 0;
 		}
+		if (!ret && mlx5_pci)
+			ret = mlx5_pci_bind(true);
 		if (ret) {
 			snprintf(env.mlx5_skip, sizeof(env.mlx5_skip),
 				 "insmod mlx5_sim: %s", err_name(-ret));
 		} else {
-			if (!module_is_loaded("fwctl_mlx5")) {
-				ret = ko_load("fwctl_mlx5", "");
+			if (!module_is_loaded(mlx5_mod)) {
+				ret = ko_load(mlx5_mod, "");
 				cleanup_mlx5 = !ret;
 			}
 			/* fwctl_mlx5 binds mlx5_core.fwctl.N: a type-MLX5 device. */
@@ -3158,14 +3285,14 @@ static int setup(void)
 			}
 			if (ret)
 				snprintf(env.mlx5_skip, sizeof(env.mlx5_skip),
-					 "insmod fwctl_mlx5: %s", err_name(-ret));
+					 "insmod %s: %s", mlx5_mod, err_name(-ret));
 			else if (!env.mlx5)
 				snprintf(env.mlx5_skip, sizeof(env.mlx5_skip),
-					 "mlx5_sim and fwctl_mlx5 loaded, but no fwctl device of type MLX5 appeared (fwctl_mlx5 does not bind mlx5_core.fwctl yet?)");
+					 "mlx5_sim and %s loaded, but no fwctl device of type MLX5 appeared", mlx5_mod);
 			env.mlx5_loaded = env.mlx5;
 			if (!env.mlx5) {
 				if (cleanup_mlx5)
-					module_unload("fwctl_mlx5");
+					module_unload(mlx5_mod);
 				if (cleanup_sim)
 					module_unload("mlx5_sim");
 				cleanup_mlx5 = cleanup_sim = false;

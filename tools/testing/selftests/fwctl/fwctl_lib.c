@@ -161,7 +161,7 @@ int cxl_count_memdevs(void)
 }
 
 /* M of the first fwctlM in dir, or -ENOENT. */
-static int fwctl_minor_in(const char *dir)
+int fwctl_minor_in(const char *dir)
 {
 	int minor = -ENOENT, m;
 	struct dirent *de;

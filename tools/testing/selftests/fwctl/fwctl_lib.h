@@ -58,6 +58,8 @@ int count_dir_entries(const char *dir, const char *prefix);
 #define CXL_BUS_DIR		"/sys/bus/cxl/devices"
 int cxl_count_memdevs(void);
 int cxl_first_fwctl(char *memdev, size_t len);
+/* M of the first fwctlM in the directory dir, or -ENOENT. */
+int fwctl_minor_in(const char *dir);
 
 /* Modules, by name: fwctl, fwctl_mlx5, fwctl_test, fwctl_rust_test, mlx5_sim */
 bool module_is_loaded(const char *name);

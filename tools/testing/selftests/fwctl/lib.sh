@@ -65,7 +65,7 @@ REFUSED_LOCKDOWN=3 REFUSED_POLICY=4
 refused_count() { local f; read -ra f <"/sys/class/fwctl/$1/rpcs_refused"; n=${f[$2]}; }
 
 # The kernel's CXL stack as cxl_test loads it, dependents first.
-CXL_TEST_MODULES="cxl_mock_mem cxl_test cxl_mem cxl_pmem cxl_acpi cxl_port cxl_mock dax_hmem
+CXL_TEST_MODULES="cxl_mock_mem cxl_test cxl_mem cxl_acpi cxl_pmem cxl_port cxl_mock dax_hmem
 		  cxl_translate cxl_mock_accel cxl_core"
 
 # sim_bind PCIDEV, sim_unbind PCIDEV: the mlx5 simulator (loaded) takes the
