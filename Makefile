@@ -100,7 +100,7 @@ clippy: $(if $(OWN_KERNEL),kernel)
 
 # rustfmt with the kernel's configuration, on every crate root of the
 # project (modules follow from there); rustfmtcheck only reports.
-RUST_ROOTS := core/fwctl_core.rs cxl/fwctl_cxl.rs mlx5/fwctl_mlx5.rs \
+RUST_ROOTS := core/fwctl_core.rs cxl/cxl_driver.rs mlx5/fwctl_mlx5.rs \
 	tools/testing/fwctl_rust_test/fwctl_rust_test.rs crates/fwctl-logic/src/lib.rs \
 	crates/fwctl-tool/src/lib.rs crates/fwctl-tool/src/main.rs \
 	crates/fwctl-tool/src/gendoc.rs

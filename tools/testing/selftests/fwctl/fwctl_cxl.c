@@ -45,6 +45,7 @@
 #include "fwctl_harness.h"
 
 #define CXL_MODULE		"fwctl_cxl"
+#define CXL_EXPOSE_PARAM	"/sys/module/fwctl_cxl/parameters/expose_kernel_features"
 
 /* Mailbox opcodes (CXL r3.2 8.2.9.6) and return codes (Table 8-34). */
 #define OP_GET_SUPPORTED	0x0500
@@ -213,7 +214,8 @@ static void cxl_env_setup(struct __test_metadata *_metadata,
 		     " (guest booted without the CXL device?)");
 	ret = module_load("fwctl", "");
 	ASSERT_EQ(0, ret) TH_LOG("insmod fwctl.ko: %s", strerror(-ret));
-	ret = module_load(CXL_MODULE, "");
+	/* QEMU's two features are both reserved to the kernel by default. */
+	ret = module_load(CXL_MODULE, CXL_LAB_PARAMS);
 	ASSERT_EQ(0, ret) TH_LOG("load " CXL_MODULE ": %s", strerror(-ret));
 	ret = cxl_find(env);
 	ASSERT_EQ(0, ret)
@@ -963,7 +965,7 @@ TEST_F_TIMEOUT(fwctl_cxl, unload_with_open_fd, FWCTL_TIMEOUT)
 	if (fd >= 0)
 		close(fd);
 
-	ret = module_load(CXL_MODULE, "");
+	ret = module_load(CXL_MODULE, CXL_LAB_PARAMS);
 	ASSERT_EQ(0, ret) TH_LOG("load " CXL_MODULE " again: %s", strerror(-ret));
 	memset(&again, 0, sizeof(again));
 	ASSERT_EQ(0, cxl_find(&again)) TH_LOG("no fwctl device after reload");
@@ -1027,6 +1029,62 @@ TEST_F_TIMEOUT(fwctl_cxl, memdev_removed_with_open_fd, FWCTL_TIMEOUT)
 	TH_LOG("%s: fwctl%d after rebind (fwctl%d before)", again.memdev,
 	       again.fw.minor, self->env.fw.minor);
 	expect_replaced(_metadata, &again, false, &self->fd);
+}
+
+/*
+ * Upstream's policy by default: the eight features upstream reserves to the
+ * kernel (QEMU's patrol scrub and ECS among them) are reserved whatever the
+ * kernel's configuration, and a memdev with no other feature gets no fwctl
+ * device.  With expose_kernel_features=1 (the administrator's choice, shown
+ * in sysfs) the device is registered and both features are changeable.
+ */
+TEST_F_TIMEOUT(fwctl_cxl, reserved_by_default, FWCTL_TIMEOUT)
+{
+	struct cxl_feat_entry *e;
+	char val[8], out[4096];
+	__u32 out_len, sup_in[2];
+	long long end;
+	int fd, ret, i, n;
+
+	/* The fixture loaded it with the lab's parameter. */
+	ASSERT_LT(0, read_file(CXL_EXPOSE_PARAM, val, sizeof(val)));
+	EXPECT_EQ('Y', val[0]);
+	ASSERT_EQ(0, module_unload(CXL_MODULE));
+
+	ret = module_load(CXL_MODULE, "");
+	ASSERT_EQ(0, ret) TH_LOG("load " CXL_MODULE " without parameters: %s",
+				 strerror(-ret));
+	ASSERT_LT(0, read_file(CXL_EXPOSE_PARAM, val, sizeof(val)));
+	EXPECT_EQ('N', val[0]) TH_LOG("expose_kernel_features is %s by default", val);
+	/* Attaching is synchronous with the load; give sysfs a moment anyway. */
+	end = now_ms() + 1000;
+	while (cxl_first_fwctl(NULL, 0) < 0 && now_ms() < end)
+		sleep_ms(50);
+	EXPECT_GT(0, cxl_first_fwctl(NULL, 0))
+		TH_LOG("a CXL fwctl device whose only features are reserved to the kernel");
+	ASSERT_EQ(0, module_unload(CXL_MODULE));
+
+	ret = module_load(CXL_MODULE, CXL_LAB_PARAMS);
+	ASSERT_EQ(0, ret) TH_LOG("load " CXL_MODULE " " CXL_LAB_PARAMS ": %s",
+				 strerror(-ret));
+	ASSERT_EQ(0, cxl_find(&self->env));
+	fd = cxl_open(&self->env);
+	ASSERT_LE(0, fd);
+	sup_in[0] = htole32(sizeof(out) - OUT_STRUCT_LEN);
+	sup_in[1] = 0;
+	out_len = sizeof(out);
+	ret = cxl_rpc_raw(fd, FWCTL_RPC_CONFIGURATION, OP_GET_SUPPORTED,
+			  sizeof(sup_in), sup_in, sizeof(sup_in),
+			  RPC_HDR_LEN + sizeof(sup_in), out, &out_len);
+	ASSERT_EQ(0, ret);
+	n = le16toh(((struct fwctl_rpc_cxl_out *)out)->get_sup_feats_out.num_entries);
+	EXPECT_LT(0, n);
+	for (i = 0; i < n; i++) {
+		e = &((struct fwctl_rpc_cxl_out *)out)->get_sup_feats_out.ents[i];
+		EXPECT_NE(0, (int)(le32toh(e->flags) & CXL_FEATURE_F_CHANGEABLE))
+			TH_LOG("feature %d is not changeable with expose_kernel_features=1", i);
+	}
+	close(fd);
 }
 
 TEST_HARNESS_MAIN

@@ -2601,7 +2601,7 @@ static void plug_modules(void)
 	if (env.cxl_loaded) {
 		long long deadline = now_ms() + 20000;
 
-		ret = ko_load("fwctl_cxl", "");
+		ret = ko_load("fwctl_cxl", CXL_LAB_PARAMS);
 		if (ret)
 			plug_fail("insmod fwctl_cxl", ret);
 		while (cxl_first_fwctl(NULL, 0) < 0 && now_ms() < deadline)
@@ -3212,7 +3212,7 @@ static int setup(void)
 		if (module_is_loaded("fwctl_cxl") ||
 		    cxl_first_fwctl(NULL, 0) < 0) {
 			if (!module_is_loaded("fwctl_cxl")) {
-				ret = ko_load("fwctl_cxl", "");
+				ret = ko_load("fwctl_cxl", CXL_LAB_PARAMS);
 				if (ret) {
 					say("insmod fwctl_cxl: %s", err_name(-ret));
 					return ret;

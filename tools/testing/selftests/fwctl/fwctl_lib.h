@@ -56,6 +56,12 @@ int count_dir_entries(const char *dir, const char *prefix);
 
 /* CXL memory devices (memN) on the CXL bus */
 #define CXL_BUS_DIR		"/sys/bus/cxl/devices"
+/*
+ * fwctl_cxl's parameters in the lab: QEMU's type-3 device has only patrol
+ * scrub and ECS, which upstream (and fwctl_cxl by default) reserves to the
+ * kernel, so that without this the memdev gets no fwctl device at all.
+ */
+#define CXL_LAB_PARAMS		"expose_kernel_features=1"
 int cxl_count_memdevs(void);
 int cxl_first_fwctl(char *memdev, size_t len);
 /* M of the first fwctlM in the directory dir, or -ENOENT. */

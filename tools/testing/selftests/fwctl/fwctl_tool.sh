@@ -247,11 +247,11 @@ is_loaded() { # is_loaded NAME
 	done </proc/modules
 	return 1
 }
-load() { # load MODULE-PATH: insmod, remembered for the unload at exit
+load() { # load MODULE-PATH [PARAM...]: insmod, remembered for the unload at exit
 	local m=${1##*/}
 	m=${m%.ko}
 	is_loaded "$m" && return 0
-	insmod "$1" || return 1
+	insmod "$@" || return 1
 	loaded+=("$m")
 }
 # The mlx5 simulator and fwctl_mlx5 load in the background while the CXL
@@ -344,7 +344,7 @@ cxl_tests() {
 		ktap_skip "cxl" "no CXL memory device (a guest booted without QEMU's CXL device)"
 		return
 	fi
-	load "$(ko fwctl_cxl)" || { ktap_notok "insmod fwctl_cxl"; return; }
+	load "$(ko fwctl_cxl)" $CXL_LAB_PARAMS || { ktap_notok "insmod fwctl_cxl"; return; }
 	fwctl_of "$mem" || { ktap_notok "cxl: $mem has a fwctl device"; return; }
 	mlx5_load_start
 	num=${dev#fwctl}

@@ -64,6 +64,12 @@ REFUSED_LOCKDOWN=3 REFUSED_POLICY=4
 # refused_count FWCTLN FIELD: sets n to that field of FWCTLN's rpcs_refused.
 refused_count() { local f; read -ra f <"/sys/class/fwctl/$1/rpcs_refused"; n=${f[$2]}; }
 
+# fwctl_cxl's parameters in the lab (fwctl_lib.h's CXL_LAB_PARAMS): QEMU's
+# type-3 device has only patrol scrub and ECS, which upstream (and
+# fwctl_cxl by default) reserves to the kernel, so that without this the
+# memdev gets no fwctl device at all.
+CXL_LAB_PARAMS="expose_kernel_features=1"
+
 # The kernel's CXL stack as cxl_test loads it, dependents first.
 CXL_TEST_MODULES="cxl_mock_mem cxl_test cxl_mem cxl_acpi cxl_pmem cxl_port cxl_mock dax_hmem
 		  cxl_translate cxl_mock_accel cxl_core"

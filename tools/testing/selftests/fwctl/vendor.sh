@@ -220,7 +220,7 @@ if [ "$upstream" = 1 ]; then
 		bash -c 'modprobe cxl_test && modprobe cxl_mock_mem'
 else
 	is_loaded fwctl || insmod "$(ko fwctl)"
-	check "insmod fwctl_cxl" insmod "$(ko fwctl_cxl)"
+	check "insmod fwctl_cxl $CXL_LAB_PARAMS" insmod "$(ko fwctl_cxl)" $CXL_LAB_PARAMS
 fi
 d=$(cxl_wait_fwctl)
 cfw=${d##*/}

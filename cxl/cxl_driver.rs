@@ -9,20 +9,24 @@
 //! - one fwctl device (type CXL) under every CXL memory device `memN` whose
 //!   mailbox offers the Features commands and has a feature userspace may
 //!   use; it appears as `/sys/bus/cxl/devices/memN/fwctl/fwctlM`;
-//! - memory devices are followed on the CXL bus: those present at load
-//!   (`bus_for_each_dev()`) and those added and deleted later (a bus
-//!   notifier), so the fwctl device lives exactly as long as the memdev is
-//!   registered, as upstream's does (upstream registers it in `cxl_pci`'s
-//!   probe right after the memdev and unregisters it right before);
+//! - memory devices are followed on the CXL bus: those present at load and
+//!   those added and deleted later (a subsystem interface and a bus
+//!   notifier, see [`Tracker`]), so the fwctl device lives exactly as long
+//!   as the memdev is registered, as upstream's does (upstream registers it
+//!   in `cxl_pci`'s probe right after the memdev and unregisters it right
+//!   before);
 //! - at registration the feature table is read with Get Supported Features
 //!   and cached; `FWCTL_RPC` answers Get Supported Features from the cache
 //!   and forwards Get Feature and Set Feature to the mailbox with upstream's
 //!   validation, chunking, replies and errnos (`common/cxl_features.rs`);
 //! - `FWCTL_INFO` returns no device data, as upstream (no `info` op).
 //!
-//! Which features are the kernel's, and so read-only here, depends on the
-//! kernel the module is built for: a feature is exclusive exactly when its
-//! in-kernel owner (the CXL EDAC code) is configured.
+//! Which features are the kernel's, and so read-only here: upstream's eight
+//! (patrol scrub, ECS, soft and hard PPR, the four kinds of sparing), as
+//! upstream, whatever the kernel's configuration.  An administrator may load
+//! the module with `expose_kernel_features=1` (the parameter is declared in
+//! `cxl_glue.c`); then only those whose in-kernel owner, the CXL EDAC code,
+//! is configured stay the kernel's (`Documentation/cxl.rst`).
 
 use core::ptr;
 use kernel::prelude::*;
@@ -353,9 +357,34 @@ const fn configured_exclusive() -> ([Uuid; KERNEL_OWNERS.len()], usize) {
 
 const EXCLUSIVE_TABLE: ([Uuid; KERNEL_OWNERS.len()], usize) = configured_exclusive();
 
-/// The features userspace may read but not set, in this kernel: empty when
-/// no CXL EDAC option is set (the test kernel).
-const EXCLUSIVE_FEATURES: &[Uuid] = EXCLUSIVE_TABLE.0.split_at(EXCLUSIVE_TABLE.1).0;
+/// The features whose in-kernel owner is configured: empty when no CXL
+/// EDAC option is set (every kernel this module loads on, since they
+/// depend on `CONFIG_CXL_FEATURES`, with which it does not load).
+const CONFIGURED_EXCLUSIVE: &[Uuid] = EXCLUSIVE_TABLE.0.split_at(EXCLUSIVE_TABLE.1).0;
+
+/// The module parameter of `cxl_glue.c`.
+mod param {
+    extern "C" {
+        fn fwctl_cxl_expose_kernel_features_get() -> bool;
+    }
+
+    /// Whether the module was loaded with `expose_kernel_features=1`.
+    pub(crate) fn expose_kernel_features() -> bool {
+        // SAFETY: a plain read of a `bool` the module loader set before
+        // `init` ran; sysfs cannot write it (mode 0444).
+        unsafe { fwctl_cxl_expose_kernel_features_get() }
+    }
+}
+
+/// The features userspace may read but not set: upstream's eight, or with
+/// `expose_kernel_features=1` only those whose kernel owner is configured.
+fn exclusive_features() -> &'static [Uuid] {
+    if param::expose_kernel_features() {
+        CONFIGURED_EXCLUSIVE
+    } else {
+        &cxl_features::UPSTREAM_EXCLUSIVE_FEATURES
+    }
+}
 
 // ---------------------------------------------------------------------------
 // The fwctl device
@@ -427,7 +456,7 @@ impl CxlFeatures {
         Features {
             cap: self.cap,
             entries: &self.entries,
-            exclusive: EXCLUSIVE_FEATURES,
+            exclusive: exclusive_features(),
         }
     }
 
@@ -594,11 +623,15 @@ impl State {
     ///
     /// # Safety
     ///
-    /// `dev` is registered (from the bus notifier's `BUS_NOTIFY_ADD_DEVICE`
-    /// for it, or found on the bus while the lock is held) and the lock is
-    /// held: the `BUS_NOTIFY_DEL_DEVICE` and `BUS_NOTIFY_REMOVED_DEVICE`
-    /// notifications of `dev`, which drop what this adds, come after it, and
-    /// `REMOVED` comes before `dev`'s `device_del()` returns.
+    /// `dev` is on the CXL bus's list (from the bus notifier's
+    /// `BUS_NOTIFY_ADD_DEVICE`, or from the subsystem interface's `add_dev`,
+    /// called by the bus for each device on its list and for each new one)
+    /// and the lock is held.  Whatever takes `dev` off the bus calls
+    /// `detach()` for it after this (the interface's `remove_dev`, which
+    /// `bus_remove_device()` calls both from `device_del()` and when
+    /// `device_add()` fails after putting `dev` on the list, and which waits
+    /// for the lock we hold), and does so before the memdev's device state
+    /// (its parent's `cxlds`) can be freed.
     unsafe fn attach(&mut self, dev: &device::Device) {
         if self.closing || !cxl_mbox::is_memdev(dev) || self.attached.iter().any(|a| a.is(dev)) {
             return;
@@ -610,7 +643,8 @@ impl State {
         }
         // SAFETY: our caller's guarantee is both constructors' contract: the
         // entry, with the mailbox in its registration's data, is dropped by
-        // `detach()` from `dev`'s DEL or REMOVED notification, or at unload.
+        // `detach()` when `dev` leaves the bus (DEL notification or
+        // `remove_dev`), or at unload.
         match unsafe { Self::register(dev) } {
             Ok(a) => {
                 // Cannot fail after `reserve()`; if it did, the entry would
@@ -668,21 +702,39 @@ impl State {
     }
 }
 
-/// The bus notifier and the state it shares with module load and unload.
+/// How the driver follows the CXL bus, and the state it shares with module
+/// load and unload.
+///
+/// Two kernel mechanisms, each for what only it gives:
+///
+/// - a subsystem interface (`subsys_interface_register()`): the bus calls
+///   `add_dev` for every device on its list when the interface registers
+///   and for each one added later, and `remove_dev` from
+///   `bus_remove_device()`, which runs both in `device_del()` and when a
+///   `device_add()` fails after the device joined the list.  A bare walk of
+///   the bus at load (`bus_for_each_dev()`) can find a memdev whose
+///   `device_add()` then fails, which sends no bus notification at all: its
+///   registration would outlive the `cxlds` it reads.  The bus calls both
+///   under its own mutex, so no device is missed or removed between them;
+/// - a bus notifier, for `BUS_NOTIFY_DEL_DEVICE`: it comes at the start of
+///   `device_del()`, so the fwctl device goes before anything of the memdev
+///   does, as upstream's (which is unregistered before the memdev).
 #[pin_data]
 struct Tracker {
     #[pin]
     nb: Opaque<bindings::notifier_block>,
     #[pin]
+    sif: Opaque<bindings::subsys_interface>,
+    #[pin]
     state: Mutex<State>,
 }
 
-// SAFETY: after `init` writes it, the notifier block belongs to the bus's
-// notifier chain, which reads and links it under the chain's own lock; the
+// SAFETY: after `init` writes them, the notifier block and the interface
+// belong to the bus, which reads and links them under its own locks; the
 // rest of the tracker is behind a `Mutex` of a `Send` state.
 unsafe impl Send for Tracker {}
-// SAFETY: as above; `&Tracker` gives access to the mutex and to the block's
-// address only.
+// SAFETY: as above; `&Tracker` gives access to the mutex and to the
+// addresses of the block and the interface only.
 unsafe impl Sync for Tracker {}
 
 impl Tracker {
@@ -710,43 +762,73 @@ impl Tracker {
         let tracker = unsafe {
             &*kernel::container_of!(nb.cast::<Opaque<bindings::notifier_block>>(), Tracker, nb)
         };
-        let Ok(action) = u32::try_from(action) else {
-            return bindings::NOTIFY_DONE as c_int;
-        };
-        let mut state = tracker.state.lock();
-        match action {
-            bindings::bus_notifier_event_BUS_NOTIFY_ADD_DEVICE => {
-                // SAFETY: `ADD_DEVICE` comes once `dev` is on the bus; its
-                // DEL and REMOVED notifications come after this call, and
-                // take the lock we hold.
-                unsafe { state.attach(dev) };
+        match u32::try_from(action) {
+            // The fwctl device goes before the memdev, as upstream's.
+            Ok(bindings::bus_notifier_event_BUS_NOTIFY_DEL_DEVICE) => {
+                tracker.state.lock().detach(dev);
+                bindings::NOTIFY_OK as c_int
             }
-            // DEL: the fwctl device goes before the memdev, as upstream's.
-            // REMOVED: a second chance for a memdev that the enumeration at
-            // load found after its DEL notification had run.
-            bindings::bus_notifier_event_BUS_NOTIFY_DEL_DEVICE
-            | bindings::bus_notifier_event_BUS_NOTIFY_REMOVED_DEVICE => state.detach(dev),
-            _ => return bindings::NOTIFY_DONE as c_int,
+            _ => bindings::NOTIFY_DONE as c_int,
         }
-        bindings::NOTIFY_OK as c_int
     }
 
-    /// The callback of `bus_for_each_dev()` at load, called with the lock
-    /// held.
+    /// The tracker of an interface.
     ///
     /// # Safety
     ///
-    /// `dev` is a device on the bus, `data` the locked [`State`].
-    unsafe extern "C" fn attach_existing(dev: *mut bindings::device, data: *mut c_void) -> c_int {
-        // SAFETY: the bus iterator holds a reference to `dev` for the call.
+    /// `sif` is the `sif` of a pinned [`Tracker`] that stays registered for
+    /// the caller's borrow.
+    unsafe fn of_sif<'a>(sif: *mut bindings::subsys_interface) -> &'a Tracker {
+        // SAFETY: our caller's guarantee; the tracker is dropped only after
+        // `subsys_interface_unregister()`, which takes the bus's mutex that
+        // every call of the interface holds.
+        unsafe {
+            &*kernel::container_of!(
+                sif.cast::<Opaque<bindings::subsys_interface>>(),
+                Tracker,
+                sif
+            )
+        }
+    }
+
+    /// `subsys_interface.add_dev`: a device on the bus, at registration or
+    /// added later.
+    ///
+    /// # Safety
+    ///
+    /// Called by the bus, under its mutex, with `sif` the registered `sif`
+    /// of a pinned [`Tracker`] and `dev` a device on the bus's list.
+    unsafe extern "C" fn add_dev(
+        dev: *mut bindings::device,
+        sif: *mut bindings::subsys_interface,
+    ) -> c_int {
+        // SAFETY: the bus holds a reference to `dev` for the call.
         let dev = unsafe { device::Device::from_raw(dev) };
-        // SAFETY: `data` is the `&mut State` of `init`, borrowed for the walk.
-        let state = unsafe { &mut *data.cast::<State>() };
-        // SAFETY: `dev` is still on the bus's list: its REMOVED notification
-        // has not run, and it waits for the lock we hold, so it (or DEL, if
-        // it has not run either) drops what we add.
-        unsafe { state.attach(dev) };
+        // SAFETY: our caller's guarantee.
+        let tracker = unsafe { Self::of_sif(sif) };
+        // SAFETY: `dev` is on the bus's list; `bus_remove_device()` calls
+        // `remove_dev` for it after this call (it takes the bus's mutex,
+        // which the bus holds for this one), and `remove_dev` waits for the
+        // state's lock, held across `attach()`.
+        unsafe { tracker.state.lock().attach(dev) };
         0
+    }
+
+    /// `subsys_interface.remove_dev`: `dev` leaves the bus, deleted or
+    /// failed in its `device_add()`, or the interface goes.
+    ///
+    /// # Safety
+    ///
+    /// As [`Self::add_dev`].
+    unsafe extern "C" fn remove_dev(
+        dev: *mut bindings::device,
+        sif: *mut bindings::subsys_interface,
+    ) {
+        // SAFETY: the bus holds a reference to `dev` for the call.
+        let dev = unsafe { device::Device::from_raw(dev) };
+        // SAFETY: our caller's guarantee.
+        let tracker = unsafe { Self::of_sif(sif) };
+        tracker.state.lock().detach(dev);
     }
 }
 
@@ -768,12 +850,27 @@ impl kernel::Module for FwctlCxl {
             );
             return Err(ENODEV);
         }
+        if param::expose_kernel_features() {
+            pr_warn!(
+                "expose_kernel_features=1: patrol scrub, ECS, PPR and memory sparing can be set through fwctl (a hard PPR or sparing is a permanent repair)\n"
+            );
+        }
         let tracker = KBox::pin_init(
             pin_init!(Tracker {
                 nb: Opaque::new(bindings::notifier_block {
                     notifier_call: Some(Tracker::notify),
                     next: ptr::null_mut(),
                     priority: 0,
+                }),
+                sif: Opaque::new(bindings::subsys_interface {
+                    name: c"fwctl_cxl".as_char_ptr(),
+                    subsys: cxl_mbox::bus(),
+                    node: bindings::list_head {
+                        next: ptr::null_mut(),
+                        prev: ptr::null_mut(),
+                    },
+                    add_dev: Some(Tracker::add_dev),
+                    remove_dev: Some(Tracker::remove_dev),
                 }),
                 state <- new_mutex!(State {
                     closing: false,
@@ -782,32 +879,24 @@ impl kernel::Module for FwctlCxl {
             }),
             GFP_KERNEL,
         )?;
-        // Follow additions and removals first, then take the devices already
-        // there; a device seen both ways is attached once.
+        // Deletions first, then the devices: a memdev deleted in between is
+        // detached by `remove_dev` (and DEL finds nothing to drop).
         // SAFETY: the notifier block is pinned in `tracker`, which the module
         // keeps until `drop` unregisters it.
         let ret = unsafe { bindings::bus_register_notifier(cxl_mbox::bus(), tracker.nb.get()) };
         if ret != 0 {
             return Err(Error::from_errno(ret));
         }
-        let attached = {
-            // The walk holds the lock: DEL and REMOVED notifications wait
-            // for it, so none can run between finding a device and
-            // attaching it.
-            let mut state = tracker.state.lock();
-            let state: &mut State = &mut state;
-            // SAFETY: the CXL bus is registered (its core is loaded); the
-            // callback gets the locked state, borrowed for the call.
-            unsafe {
-                bindings::bus_for_each_dev(
-                    cxl_mbox::bus(),
-                    ptr::null_mut(),
-                    ptr::from_mut(state).cast(),
-                    Some(Tracker::attach_existing),
-                )
-            };
-            state.attached.len()
-        };
+        // SAFETY: the interface is pinned in `tracker`, kept until `drop`
+        // unregisters it; `add_dev` attaches every memdev on the bus now,
+        // under the bus's mutex, and every one added later.
+        let ret = unsafe { bindings::subsys_interface_register(tracker.sif.get()) };
+        if ret != 0 {
+            // SAFETY: registered above; nothing was attached.
+            unsafe { bindings::bus_unregister_notifier(cxl_mbox::bus(), tracker.nb.get()) };
+            return Err(Error::from_errno(ret));
+        }
+        let attached = tracker.state.lock().attached.len();
         pr_info!("fwctl cxl loaded: {} fwctl device(s)\n", attached);
         Ok(FwctlCxl { tracker })
     }
@@ -816,13 +905,17 @@ impl kernel::Module for FwctlCxl {
 impl Drop for FwctlCxl {
     fn drop(&mut self) {
         {
-            // Unregister every fwctl device while the notifier still tells
-            // us about deletions (a memdev must not go while its entry is
-            // away from the list but not yet dropped), and attach no more.
+            // Unregister every fwctl device while the bus still tells us
+            // about deletions (a memdev must not go while its entry is away
+            // from the list but not yet dropped), and attach no more.
             let mut state = self.tracker.state.lock();
             state.closing = true;
             state.attached.clear();
         }
+        // SAFETY: registered by `init`; this calls `remove_dev` for every
+        // device (nothing left to detach) under the bus's mutex, and no
+        // call of the interface runs after it returns.
+        unsafe { bindings::subsys_interface_unregister(self.tracker.sif.get()) };
         // SAFETY: registered by `init`; this waits for running calls, after
         // which the tracker may go.
         unsafe { bindings::bus_unregister_notifier(cxl_mbox::bus(), self.tracker.nb.get()) };
