@@ -6,8 +6,10 @@
 #   make KDIR=/path      build them against any Rust-enabled kernel tree
 #   make check           host tests + kernel + modules + kselftests in a guest
 #   make stress          the long fuzz, hot-unplug and leak run in a guest
+#                        (FLAVOUR=distro: ten times longer, production kernel)
 #   make demo            boot the guest with an emulated CXL device and show fwctl
 #   make bench           the Rust core against upstream's C core, in one guest boot
+#                        (the distro flavour unless FLAVOUR is given)
 #   make guest CMD=...   run CMD as root in the test guest (APPEND=, NOCXL=1)
 #   make setup           install the toolchain and fetch the kernel source
 #   make kernel          build the cached test kernel
@@ -252,7 +254,10 @@ ifeq ($(STAGED),)
 	$(DEPMOD) -a $(KVER)
 endif
 
-# The Rust core against upstream's C core (built from the kernel tree at
-# bench time, never shipped), in one guest boot; results under out/bench/.
-bench: test-modules
-	@KDIR=$(KDIR) scripts/bench.sh
+# The Rust core against upstream's C core of the same kernel tree, both in
+# one guest boot; results under out/bench/.  On the distro flavour (a
+# production-style kernel) unless FLAVOUR is given: it builds what it needs
+# in its own tree (scripts/check-distro.sh).
+BENCH_FLAVOUR := $(if $(filter file,$(origin FLAVOUR)),distro,$(FLAVOUR))
+bench: $(if $(filter distro,$(BENCH_FLAVOUR)),setup,test-modules)
+	@FLAVOUR=$(BENCH_FLAVOUR) scripts/bench.sh

@@ -15,6 +15,7 @@
 # and the script then exits 124.  CMD runs with FWCTL_LAB=1: the guest is
 # the lab's own, thrown away afterwards (run.sh may then stop udev and
 # reset kmemleak, which it never does on a machine it was not started for).
+# FWCTL_GUEST_CPUS (default 2) and FWCTL_GUEST_MEMORY (default 2G) size it.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -101,7 +102,7 @@ mkdir -p "$scratch/out"
 # to lose, so the guest writes into pipes that copy to ours.
 set +e
 timeout --kill-after=20 "$tmo" "$VNG" --run "$B" "${accel[@]}" --disable-microvm --force-9p \
-	--cpus 2 --memory "${FWCTL_GUEST_MEMORY:-2G}" --rwdir "$scratch/out" "${rwdirs[@]}" --cwd "$PWD" \
+	--cpus "${FWCTL_GUEST_CPUS:-2}" --memory "${FWCTL_GUEST_MEMORY:-2G}" --rwdir "$scratch/out" "${rwdirs[@]}" --cwd "$PWD" \
 	--append "$rootflags$append" \
 	--qemu-opts="$qemu" \
 	--exec "export FWCTL_LAB=1 FWCTL_SCRATCH=$scratch/out; $cmd" </dev/null > >(cat) 2> >(cat >&2)

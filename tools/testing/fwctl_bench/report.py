@@ -1,10 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """The host half of `make bench`: reads the JSON files fwctl_bench wrote in
-the guest and prints the Rust/C table, then writes bench.json and bench.png
+the guest and prints the Rust/C tables, then writes bench.json and bench.png
 beside them.
 
     report.py OUTDIR
+
+OUTDIR/icount holds the boot under QEMU's -icount shift=0,sleep=off, where
+every time is a count of guest instructions (the primary table, and the
+chart); OUTDIR/wall, if there, the wall-clock boot (the secondary table,
+with the threads).  An OUTDIR with the JSON files directly in it is a
+wall-clock boot of its own.
 
 Every ratio compares figures of the same boot.  The micro-benchmarks ran
 six times on each core, in the order Rust C C Rust Rust C C Rust Rust C C
@@ -27,7 +33,7 @@ import struct
 import sys
 import zlib
 
-SIZES = [16, 4096, 65536, 2097152]
+SIZES = [16, 128, 129, 4096, 65536, 2097152]
 # A Rust figure this much worse than C's is flagged.
 TOLERANCE = 0.05
 
@@ -152,9 +158,12 @@ def micro_runs(d, core):
             if k.startswith(f"micro-{core}-") and v is not None]
 
 
-def build_rows(d):
+def build_rows(d, icount=False):
+    """The table's rows.  Under icount, times are guest instructions (one
+    per nanosecond of the guest's clock) and there are no throughputs."""
     rows = []
     rm, cm = micro_runs(d, "rust"), micro_runs(d, "c")
+    tu = "instr" if icount else "us"
 
     def runs(ms, *keys):
         return [dig(m, *keys) for m in ms]
@@ -166,7 +175,7 @@ def build_rows(d):
             vals.append(a / b if a is not None and b else None)
         return best(vals, "lower")
 
-    us = 1e-3
+    us = 1 if icount else 1e-3
     for what, copy in (("rpc", "copy_rpc"), ("info", "copy_info")):
         for s in SIZES:
             k = str(s)
@@ -174,7 +183,7 @@ def build_rows(d):
                 floor_keys = ("sizes", k, copy, stat)
                 rows.append(Row(
                     "latency",
-                    f"{what.upper()} {size_name(s)} {stat[:-3]}", "us",
+                    f"{what.upper()} {size_name(s)} {stat[:-3]}", tu,
                     "lower",
                     [v * us for v in runs(rm, "sizes", k, what, stat)],
                     [v * us for v in runs(cm, "sizes", k, what, stat)],
@@ -184,11 +193,25 @@ def build_rows(d):
                                   ("enotty", stat)),
                     per_run_ratio(cm, ("sizes", k, what, stat),
                                   ("enotty", stat))))
+    if icount:
+        # Large payloads per byte: what each byte costs on top of the call.
+        for what in ("rpc", "info"):
+            for s in SIZES:
+                if s < 4096:
+                    continue
+                k = str(s)
+                rows.append(Row(
+                    "per byte", f"{what.upper()} {size_name(s)} per byte",
+                    "instr/B", "lower",
+                    [v / s for v in runs(rm, "sizes", k, what, "median_ns")
+                     if v is not None],
+                    [v / s for v in runs(cm, "sizes", k, what, "median_ns")
+                     if v is not None]))
     for stat in ("median_ns", "p99_ns"):
-        rows.append(Row("latency", f"open+close {stat[:-3]}", "us", "lower",
+        rows.append(Row("latency", f"open+close {stat[:-3]}", tu, "lower",
                         [v * us for v in runs(rm, "open_close", stat)],
                         [v * us for v in runs(cm, "open_close", stat)]))
-    for what in ("rpc", "info"):
+    for what in ("rpc", "info") if not icount else ():
         for s in SIZES:
             for t in (1, 2):
                 key = f"{what}_tput_{t}"
@@ -199,7 +222,7 @@ def build_rows(d):
                     runs(rm, "sizes", str(s), key),
                     runs(cm, "sizes", str(s), key)))
     for where, label in (("one_dev", "one device"),
-                         ("sep_dev", "own devices")):
+                         ("sep_dev", "own devices")) if not icount else ():
         for t in (1, 2, 8):
             rows.append(Row(
                 "threads", f"RPC 16 B, {t} thread{'s' * (t > 1)}, {label}",
@@ -209,13 +232,13 @@ def build_rows(d):
     # The floors themselves: the same code on both cores, so their ratio
     # says how far apart two runs of identical work are.
     for stat in ("median_ns", "p99_ns"):
-        rows.append(Row("floor", f"ENOTTY {stat[:-3]}", "us", "lower",
+        rows.append(Row("floor", f"ENOTTY {stat[:-3]}", tu, "lower",
                         [v * us for v in runs(rm, "enotty", stat)],
                         [v * us for v in runs(cm, "enotty", stat)]))
     for s in SIZES:
         for copy, label in (("copy_rpc", "in+out"), ("copy_info", "out")):
             rows.append(Row(
-                "floor", f"copy {label} {size_name(s)} median", "us",
+                "floor", f"copy {label} {size_name(s)} median", tu,
                 "lower",
                 [v * us for v in runs(rm, "sizes", str(s), copy,
                                       "median_ns")],
@@ -223,37 +246,48 @@ def build_rows(d):
                                       "median_ns")]))
 
     rs, cs = d.get("scale-rust"), d.get("scale-c")
+    # Per device: ms (instructions under icount: ms * 1e6).
+    ms = 1e6 if icount else 1
+    mu = "instr" if icount else "ms"
+
+    def per_dev(sc, n, key):
+        v = dig(sc, "register", n, key)
+        return v * ms if v is not None else None
+
     for n in ("1", "64", "1024", "4096"):
-        rows.append(Row("scale", f"register to {n} devices, per device",
-                        "ms", "lower",
-                        [dig(rs, "register", n, "ms_per_device")],
-                        [dig(cs, "register", n, "ms_per_device")]))
-    for n in ("64", "1024", "4096"):
-        rows.append(Row("scale", f"slab per device (to {n})", "bytes",
-                        "lower",
-                        [dig(rs, "register", n, "slab_bytes_per_device")],
-                        [dig(cs, "register", n, "slab_bytes_per_device")]))
-        rows.append(Row("scale", f"slabinfo objects per device (to {n})",
+        rows.append(Row("scale", f"register {n} devices, per device", mu,
+                        "lower", [per_dev(rs, n, "ms_per_device")],
+                        [per_dev(cs, n, "ms_per_device")]))
+        rows.append(Row("scale", f"unregister {n} devices, per device", mu,
+                        "lower", [per_dev(rs, n, "unregister_ms_per_device")],
+                        [per_dev(cs, n, "unregister_ms_per_device")]))
+    for n in ("1", "64", "1024", "4096"):
+        rows.append(Row("scale", f"slabinfo objects per device ({n})",
                         "bytes", "lower",
                         [dig(rs, "register", n, "slabinfo",
                              "total_bytes_per_unit")],
                         [dig(cs, "register", n, "slabinfo",
                              "total_bytes_per_unit")]))
-        rows.append(Row("scale", f"MemAvailable per device (to {n})",
+    for n in ("64", "1024", "4096"):
+        rows.append(Row("scale", f"slab per device ({n})", "bytes",
+                        "lower",
+                        [dig(rs, "register", n, "slab_bytes_per_device")],
+                        [dig(cs, "register", n, "slab_bytes_per_device")]))
+        rows.append(Row("scale", f"MemAvailable per device ({n})",
                         "bytes", "lower",
                         [dig(rs, "register", n, "avail_bytes_per_device")],
                         [dig(cs, "register", n,
                              "avail_bytes_per_device")]))
-    rows.append(Row("scale", "unregister, per device", "ms", "lower",
-                    [dig(rs, "unregister_ms_per_device")],
-                    [dig(cs, "unregister_ms_per_device")]))
-    for key, label, unit in (
-            ("slab_bytes_per_fd", "slab per open FD (10,000)", "bytes"),
-            ("avail_bytes_per_fd", "MemAvailable per open FD", "bytes"),
-            ("open_us_each", "open(), per FD", "us"),
-            ("close_us_each", "close(), per FD", "us")):
+    fd_us = 1e3 if icount else 1
+    for key, label, unit, f in (
+            ("slab_bytes_per_fd", "slab per open FD (10,000)", "bytes", 1),
+            ("avail_bytes_per_fd", "MemAvailable per open FD", "bytes", 1),
+            ("open_us_each", "open(), per FD", tu, fd_us),
+            ("close_us_each", "close(), per FD", tu, fd_us)):
+        rv, cv = dig(rs, "fds", key), dig(cs, "fds", key)
         rows.append(Row("scale", label, unit, "lower",
-                        [dig(rs, "fds", key)], [dig(cs, "fds", key)]))
+                        [rv * f if rv is not None else None],
+                        [cv * f if cv is not None else None]))
     rows.append(Row("scale", "slabinfo objects per open FD", "bytes",
                     "lower",
                     [dig(rs, "fds", "slabinfo", "total_bytes_per_unit")],
@@ -264,7 +298,7 @@ def build_rows(d):
                        ("get_feature", "Get Feature (mailbox)")):
         for stat in ("median_ns", "p99_ns"):
             rv, cv = dig(rc, key, stat), dig(cc, key, stat)
-            rows.append(Row("cxl", f"{label} {stat[:-3]}", "us", "lower",
+            rows.append(Row("cxl", f"{label} {stat[:-3]}", tu, "lower",
                             [rv * us if rv is not None else None],
                             [cv * us if cv is not None else None]))
     return rows
@@ -476,8 +510,10 @@ class Panel:
             self.cv.marker(x0, y0, color)
 
 
-def draw_chart(rows, d, path):
+def draw_chart(rows, d, path, icount=False):
     font = load_font()
+    scale = 1 if icount else 1e3
+    unit = "guest instructions" if icount else "us"
     cv = Canvas(1200, 620, font)
     rm, cm = micro_runs(d, "rust"), micro_runs(d, "c")
 
@@ -488,14 +524,15 @@ def draw_chart(rows, d, path):
     for core, ms in (("rust", rm), ("c", cm)):
         for what in ("rpc", "info", "copy_rpc", "copy_info"):
             lat[core, what] = [(s, med(ms, "sizes", str(s), what,
-                                       "median_ns") / 1e3) for s in SIZES]
-        lat[core, "enotty"] = [(s, med(ms, "enotty", "median_ns") / 1e3)
+                                       "median_ns") / scale) for s in SIZES]
+        lat[core, "enotty"] = [(s, med(ms, "enotty", "median_ns") / scale)
                                for s in SIZES]
     vals = [v for series in lat.values() for _, v in series if v]
     lo = 10 ** math.floor(math.log10(min(vals)))
     hi = 10 ** math.ceil(math.log10(max(vals)))
     p = Panel(cv, 90, 70, 470, 440, lo, hi, True,
-              "median latency (us, log scale)", "us")
+              f"median latency ({unit}, log scale)",
+              "instr" if icount else "us")
     v = lo
     while v <= hi:
         p.gridline(v, f"{v:g}")
@@ -548,16 +585,14 @@ def draw_chart(rows, d, path):
     return font is not None
 
 
-def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: report.py OUTDIR")
-    outdir = sys.argv[1]
+def report(outdir, icount):
+    """Prints one boot's table; returns its rows and raw figures."""
     names = [f"micro-{c}-{i}" for c in ("rust", "c") for i in range(1, 7)]
     names += ["scale-rust", "scale-c", "cxl-rust", "cxl-c"]
     d = {n: load(outdir, n + ".json") for n in names}
     if not micro_runs(d, "rust") or not micro_runs(d, "c"):
         sys.exit(f"report: no micro-benchmark of both cores in {outdir}")
-    rows = build_rows(d)
+    rows = build_rows(d, icount)
     print_table(rows)
     print()
     slab_detail(d)
@@ -573,21 +608,61 @@ def main():
     if not any(r.slower() for r in rows if r.section != "floor"):
         print(f"Rust is within {TOLERANCE:.0%} of C or better on every "
               "figure.")
+    if icount:
+        over = [r for r in rows if r.section not in ("floor",)
+                and r.ratio is not None and r.better == "lower"
+                and r.ratio > 1.0]
+        print("Rust/C above 1.00 (the goal): "
+              + ("; ".join(f"{r.figure} ({fmt_ratio(r.ratio)})"
+                           for r in over) if over else "none"))
+    return rows, d
 
+
+def read_meta(*paths):
     meta = {}
-    guest = os.path.join(outdir, "guest.txt")
-    if os.path.exists(guest):
-        with open(guest) as f:
-            for line in f:
-                k, _, v = line.partition(":")
-                meta[k.strip()] = v.strip()
+    for path in paths:
+        if os.path.exists(path):
+            with open(path) as f:
+                for line in f:
+                    k, _, v = line.partition(":")
+                    meta[k.strip()] = v.strip()
+    return meta
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: report.py OUTDIR")
+    outdir = sys.argv[1]
+    icdir, walldir = (os.path.join(outdir, n) for n in ("icount", "wall"))
+    result = {"tolerance": TOLERANCE}
+    if os.path.isdir(icdir):
+        print("== Guest instructions per call (QEMU -icount shift=0,sleep=off,"
+              " one vCPU): the primary figures")
+        rows, d = report(icdir, True)
+        result["instructions"] = {
+            "meta": read_meta(os.path.join(icdir, "guest.txt"),
+                              os.path.join(outdir, "host.txt")),
+            "rows": [r.as_dict() for r in rows], "raw": d}
+        chart = (rows, d, True)
+        if os.path.exists(os.path.join(walldir, "micro-rust-1.json")):
+            print()
+            print("== Wall-clock time (two vCPUs, TCG; secondary: the host's"
+                  " load varies it by tens of percent)")
+            rows, d = report(walldir, False)
+            result["wall"] = {
+                "meta": read_meta(os.path.join(walldir, "guest.txt"),
+                                  os.path.join(outdir, "host.txt")),
+                "rows": [r.as_dict() for r in rows], "raw": d}
+    else:
+        rows, d = report(outdir, False)
+        result["wall"] = {"meta": read_meta(os.path.join(outdir, "guest.txt")),
+                          "rows": [r.as_dict() for r in rows], "raw": d}
+        chart = (rows, d, False)
     with open(os.path.join(outdir, "bench.json"), "w") as f:
-        json.dump({"meta": meta, "tolerance": TOLERANCE,
-                   "rows": [r.as_dict() for r in rows], "raw": d},
-                  f, indent=1)
+        json.dump(result, f, indent=1)
         f.write("\n")
     png = os.path.join(outdir, "bench.png")
-    if not draw_chart(rows, d, png):
+    if not draw_chart(*chart[:2], png, icount=chart[2]):
         print("report: no kernel font found, the chart has no text")
 
 
