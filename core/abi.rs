@@ -8,9 +8,11 @@
 //! `device.rs`).
 
 use crate::device;
+use crate::uapi::{FwctlInfo, FwctlRpc};
 use core::ptr;
 use kernel::bindings as b;
 use kernel::ffi::c_int;
+use kernel::transmute::{AsBytes, FromBytes};
 
 /// `_fwctl_alloc_device()`: allocates a fwctl device of `size` bytes (the driver's struct, which
 /// embeds `struct fwctl_device` at offset 0), or returns NULL.  The driver
@@ -63,7 +65,7 @@ pub unsafe extern "C" fn fwctl_rs_unregister(fwctl: *mut b::fwctl_device) {
 // The uAPI as the Rust code sees it (`common/uapi.rs`) is the uAPI of the C
 // header the kernel was built with: same values, sizes and offsets.
 const _: () = {
-    use crate::uapi::{self, DeviceType, FwctlInfo, FwctlRpc, Scope};
+    use crate::uapi::{self, DeviceType, Scope};
     use core::mem::{offset_of, size_of};
 
     assert!(uapi::FWCTL_TYPE == b::FWCTL_TYPE);
@@ -93,3 +95,17 @@ const _: () = {
     assert!(offset_of!(FwctlRpc, r#in) == offset_of!(b::fwctl_rpc, in_));
     assert!(offset_of!(FwctlRpc, out) == offset_of!(b::fwctl_rpc, out));
 };
+
+// SAFETY: `FwctlInfo` is `repr(C)` with `u32` and `u64` fields only, laid
+// out as `struct fwctl_info` without padding (its size is the sum of its
+// fields', 4 * 4 + 8, asserted above and in `uapi.rs`): every bit pattern
+// of its 24 bytes is a valid value.
+unsafe impl FromBytes for FwctlInfo {}
+// SAFETY: as above, no padding: every byte of a value is initialised.
+unsafe impl AsBytes for FwctlInfo {}
+// SAFETY: `FwctlRpc` is `repr(C)` with `u32` and `u64` fields only, laid
+// out as `struct fwctl_rpc` without padding (4 * 4 + 2 * 8 = 32 bytes,
+// asserted above and in `uapi.rs`): every bit pattern is a valid value.
+unsafe impl FromBytes for FwctlRpc {}
+// SAFETY: as above, no padding: every byte of a value is initialised.
+unsafe impl AsBytes for FwctlRpc {}

@@ -295,9 +295,10 @@ impl<'a> Ops<'a> {
         if size < size_of::<b::fwctl_uctx>() {
             return Err(EINVAL);
         }
-        let layout = Layout::from_size_align(size, 8).map_err(|_| EINVAL)?;
-        let mem = Kmalloc::alloc(layout, GFP_KERNEL_ACCOUNT | __GFP_ZERO, NumaNode::NO_NODE)?;
-        let uctx_nn = mem.cast::<b::fwctl_uctx>();
+        // As upstream: `kzalloc(uctx_size, GFP_KERNEL_ACCOUNT)`.
+        let uctx_nn = NonNull::new(crate::glue::kzalloc_account(size))
+            .ok_or(ENOMEM)?
+            .cast::<b::fwctl_uctx>();
         let uctx = uctx_nn.as_ptr();
         // SAFETY: `uctx` is a fresh, zeroed allocation of at least
         // `sizeof(struct fwctl_uctx)` bytes, aligned for it.

@@ -87,3 +87,43 @@ void fwctl_glue_list_del(struct list_head *entry)
 {
 	list_del(entry);
 }
+
+/*
+ * A user context as upstream's core allocates one at open(): zeroed,
+ * accounted to the caller, of the driver's uctx_size.
+ */
+void *fwctl_glue_kzalloc_account(size_t size)
+{
+	return kzalloc(size, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * A request buffer as upstream's core allocates one, kvmalloc() accounted
+ * to the caller, without its zeroing (every byte is copied from the user
+ * before use).  kvmalloc() is a macro whose function changes with the
+ * configuration (CONFIG_SLAB_BUCKETS and others): only C can call it.
+ */
+void *fwctl_glue_kvmalloc(size_t size)
+{
+	return kvmalloc(size, GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * clear_user() is inline (it checks the range and calls the arch's
+ * __clear_user()); upstream's core calls it to zero-fill the caller's
+ * device data past the driver's.  Returns the bytes it could not clear.
+ */
+unsigned long fwctl_glue_clear_user(void __user *to, unsigned long n)
+{
+	return clear_user(to, n);
+}
+
+/*
+ * get_user() of a u32, as upstream's core reads a command's size: an
+ * inline access of the one word, where a copy_from_user() of four bytes
+ * is a call and a string copy.  Returns 0 or -EFAULT.
+ */
+int fwctl_glue_get_user_u32(u32 *val, const u32 __user *from)
+{
+	return get_user(*val, from);
+}

@@ -28,5 +28,9 @@ int fwctl_glue_minor_alloc(unsigned int max);
 void fwctl_glue_minor_free(unsigned int minor);
 void fwctl_glue_minors_destroy(void);
 void fwctl_glue_list_del(struct list_head *entry);
+void *fwctl_glue_kzalloc_account(size_t size);
+void *fwctl_glue_kvmalloc(size_t size);
+unsigned long fwctl_glue_clear_user(void __user *to, unsigned long n);
+int fwctl_glue_get_user_u32(u32 *val, const u32 __user *from);
 
 #endif

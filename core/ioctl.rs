@@ -14,10 +14,30 @@ use crate::device::{Dev, NewUctx, Ops, RpcAnswer, Uctx};
 use crate::kapi::{self, Caller};
 use crate::kernel_errno::to_error;
 use crate::policy::{self, MaxScope, Refusal};
-use crate::uapi::{self, Command, FwctlInfo, FwctlRpc, IoctlOp, Scope, Wire};
+use crate::uapi::{self, Command, FwctlInfo, FwctlRpc, IoctlOp, Scope};
 use core::mem::size_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
+use kernel::transmute::{AsBytes, FromBytes};
+
+/// The command struct as copied in: room for the largest, zero past what
+/// the user gave (an older, smaller struct), aligned for every command's
+/// struct, which is read from it in place (`FromBytes`, `abi.rs`).
+#[repr(C, align(8))]
+struct CmdBytes([u8; uapi::MAX_CMD_SIZE]);
+
+impl CmdBytes {
+    /// The command struct `T`, from the first `size_of::<T>()` bytes.
+    fn get<T: FromBytes + Copy>(&self) -> Result<T> {
+        // Cannot fail (`T` fits, the buffer is aligned for it): the
+        // compiler drops the checks.
+        self.0
+            .get(..size_of::<T>())
+            .and_then(T::from_bytes)
+            .copied()
+            .ok_or(EINVAL)
+    }
+}
 
 /// Opens a user context on `dev` for a new file.
 pub(crate) fn open(dev: Dev<'_>) -> Result<NewUctx> {
@@ -32,8 +52,8 @@ pub(crate) fn open(dev: Dev<'_>) -> Result<NewUctx> {
 /// Runs one ioctl.
 pub(crate) fn dispatch(uctx: Uctx<'_>, cmd: u32, arg: usize) -> Result {
     let op = uapi::lookup_ioctl(cmd).ok_or(ENOTTY)?;
-    let mut raw = [0u8; uapi::MAX_CMD_SIZE];
-    let user_size = read_user_struct(op, arg, &mut raw)?;
+    let mut raw = CmdBytes([0u8; uapi::MAX_CMD_SIZE]);
+    let user_size = read_user_struct(op, arg, &mut raw.0)?;
 
     let dev = uctx.dev();
     // Upstream answers ENODEV here, before the command's own checks; the
@@ -48,8 +68,8 @@ pub(crate) fn dispatch(uctx: Uctx<'_>, cmd: u32, arg: usize) -> Result {
         user_size,
     };
     match op.cmd {
-        Command::Info => cmd_info(&ucmd, FwctlInfo::decode(&raw[..op.size])),
-        Command::Rpc => cmd_rpc(&ucmd, FwctlRpc::decode(&raw[..op.size])),
+        Command::Info => cmd_info(&ucmd, raw.get::<FwctlInfo>()?),
+        Command::Rpc => cmd_rpc(&ucmd, raw.get::<FwctlRpc>()?),
     }
 }
 
@@ -57,9 +77,7 @@ pub(crate) fn dispatch(uctx: Uctx<'_>, cmd: u32, arg: usize) -> Result {
 /// first `u32` is the user's size; below the minimum is `EINVAL`; bytes
 /// past what the kernel knows must be zero, else `E2BIG`.
 fn read_user_struct(op: &IoctlOp, arg: usize, raw: &mut [u8]) -> Result<u32> {
-    let mut size = [0u8; 4];
-    kapi::copy_from_user(arg, &mut size)?;
-    let user_size = u32::from_ne_bytes(size);
+    let user_size = kapi::get_user_u32(arg)?;
     let (copy, tail) = uapi::user_struct_span(op, user_size).map_err(to_error)?;
     kapi::copy_from_user(arg, &mut raw[..copy])?;
     if tail > 0 && !kapi::user_is_zero(arg + op.size, tail)? {
@@ -78,10 +96,9 @@ struct UserCmd<'a> {
 
 impl UserCmd<'_> {
     /// Copies the updated struct back, truncated to the user's size.
-    fn respond<T: Wire>(&self, cmd: &T) -> Result {
-        let mut bytes = [0u8; uapi::MAX_CMD_SIZE];
-        cmd.encode(&mut bytes);
-        let n = T::SIZE.min(self.user_size as usize);
+    fn respond<T: AsBytes>(&self, cmd: &T) -> Result {
+        let bytes = cmd.as_bytes();
+        let n = bytes.len().min(self.user_size as usize);
         kapi::copy_to_user(self.arg, &bytes[..n])
     }
 }

@@ -5,13 +5,12 @@
 //! request buffers).
 
 use core::mem::MaybeUninit;
-use core::ptr::{self, NonNull};
+use core::ptr::NonNull;
 use core::slice;
 use kernel::bindings as b;
-use kernel::error::to_result;
 use kernel::prelude::*;
 use kernel::str::BStr;
-use kernel::uaccess::{UserPtr, UserSlice, UserSliceReader};
+use kernel::uaccess::UserPtr;
 
 /// Whether the caller has `CAP_SYS_RAWIO` (audited, like `capable()`).
 pub(crate) fn capable_rawio() -> bool {
@@ -99,55 +98,73 @@ pub(crate) fn user_is_zero(addr: usize, len: usize) -> Result<bool> {
     }
 }
 
+// The copies to and from user memory call the kernel's `_copy_to_user()`
+// and `_copy_from_user()` themselves, not `UserSlice`: its reader and
+// writer reach them three calls deep (`read_slice()`, `read_raw()`, the
+// `copy_from_user()` helper), each with its own checks, about 230 guest
+// instructions of a 16-byte RPC's 1,500 on a production kernel
+// (Documentation/performance.rst).  What the inline `copy_from_user()`
+// adds in C, `check_copy_size()`, checks that the kernel buffer is one
+// object of the size given; a Rust slice is that by construction.
+
 /// Copies `data` to user memory at `addr`.
 pub(crate) fn copy_to_user(addr: usize, data: &[u8]) -> Result {
-    UserSlice::new(UserPtr::from_addr(addr), data.len())
-        .writer()
-        .write_slice(data)
-}
-
-/// Zeroes `len` bytes of user memory at `addr`.
-///
-/// `clear_user()` is inline in C, so it is reached through an `iov_iter`
-/// over the user buffer: `iov_iter_zero()` on an `ITER_UBUF` iterator is
-/// one `clear_user()` call, as upstream's core makes.  Copying from a
-/// static page of zeroes instead costs a copy and its KASAN check per page
-/// (see Documentation/performance.rst).
-pub(crate) fn clear_user(mut addr: usize, mut len: usize) -> Result {
-    // `import_ubuf()` caps an iterator at `MAX_RW_COUNT` bytes (just under
-    // 2 GiB); a `u32` length can be up to twice that.
-    const CHUNK: usize = 1 << 30;
-    while len > 0 {
-        let n = len.min(CHUNK);
-        let mut iter = MaybeUninit::<b::iov_iter>::uninit();
-        // SAFETY: `iter` is a valid out-pointer that `import_ubuf()` fully
-        // initialises on success; it checks the user range with
-        // `access_ok()` and only records it (no user memory is touched).
-        to_result(unsafe {
-            b::import_ubuf(
-                b::ITER_DEST as c_int,
-                UserPtr::from_addr(addr).as_mut_ptr(),
-                n,
-                iter.as_mut_ptr(),
-            )
-        })?;
-        // SAFETY: `iter` was initialised just above, for `n` bytes of user
-        // memory at `addr`; `iov_iter_zero()` writes only there, with the
-        // fault handling of `clear_user()`, and returns how much it zeroed.
-        if unsafe { b::iov_iter_zero(n, iter.as_mut_ptr()) } != n {
-            return Err(EFAULT);
-        }
-        addr += n;
-        len -= n;
+    // SAFETY: `data` is valid for reading `data.len()` bytes;
+    // `_copy_to_user()` checks the user range (`access_ok()`) and handles
+    // faults, returning how many bytes it could not copy.
+    let left = unsafe {
+        b::_copy_to_user(
+            UserPtr::from_addr(addr).as_mut_ptr(),
+            data.as_ptr().cast(),
+            data.len(),
+        )
+    };
+    if left != 0 {
+        return Err(EFAULT);
     }
     Ok(())
 }
 
+/// Copies `out.len()` bytes of user memory at `addr` into `out`, which
+/// may be uninitialised; on success every byte of it is written.
+fn copy_from_user_raw(addr: usize, out: &mut [MaybeUninit<u8>]) -> Result {
+    // SAFETY: `out` is valid for writing `out.len()` bytes;
+    // `_copy_from_user()` checks the user range (`access_ok()`), handles
+    // faults, zero-fills what it could not copy and returns its length.
+    let left = unsafe {
+        b::_copy_from_user(
+            out.as_mut_ptr().cast(),
+            UserPtr::from_addr(addr).as_const_ptr(),
+            out.len(),
+        )
+    };
+    if left != 0 {
+        return Err(EFAULT);
+    }
+    Ok(())
+}
+
+/// Zeroes `len` bytes of user memory at `addr`, with one `clear_user()`
+/// as upstream's core (an inline function, reached through
+/// `fwctl_glue.c`).
+pub(crate) fn clear_user(addr: usize, len: usize) -> Result {
+    if crate::glue::clear_user(UserPtr::from_addr(addr).as_mut_ptr(), len) != 0 {
+        return Err(EFAULT);
+    }
+    Ok(())
+}
+
+/// The `u32` at user address `addr` (`get_user()`).
+pub(crate) fn get_user_u32(addr: usize) -> Result<u32> {
+    crate::glue::get_user_u32(UserPtr::from_addr(addr).as_const_ptr().cast())
+}
+
 /// Copies `out.len()` bytes from user memory at `addr`.
 pub(crate) fn copy_from_user(addr: usize, out: &mut [u8]) -> Result {
-    UserSlice::new(UserPtr::from_addr(addr), out.len())
-        .reader()
-        .read_slice(out)
+    // SAFETY: `[u8]` and `[MaybeUninit<u8>]` have the same layout, and
+    // `copy_from_user_raw()` writes only initialised bytes.
+    let out = unsafe { &mut *(core::ptr::from_mut(out) as *mut [MaybeUninit<u8>]) };
+    copy_from_user_raw(addr, out)
 }
 
 /// A buffer from `kvmalloc()`, freed with `kvfree()`, as upstream's core
@@ -155,12 +172,8 @@ pub(crate) fn copy_from_user(addr: usize, out: &mut [u8]) -> Result {
 ///
 /// Not `KVVec`, whose allocator is built on `kvrealloc()`: a free is a
 /// reallocation to zero bytes, three calls deep before `kfree()`, and
-/// `Vec::reserve()` adds a call to the allocation.  KASAN and kmemleak
-/// record a stack trace at each allocation and free (four per request),
-/// and each frame to walk costs (Documentation/performance.rst).  The
-/// allocation is `kvrealloc()` of NULL all the same: `kvmalloc()` is a
-/// macro, and the parameters of the function behind it change with
-/// `CONFIG_SLAB_BUCKETS` and `CONFIG_KMALLOC_PARTITION_CACHES`.
+/// `Vec::reserve()` adds a call to the allocation.  `kvmalloc()` itself is
+/// a macro, reached through `fwctl_glue.c` (`glue::kvmalloc()`).
 ///
 /// # Invariants
 ///
@@ -172,20 +185,12 @@ pub(crate) struct KvBuf {
 }
 
 impl KvBuf {
-    /// Allocates `len` bytes (not zeroed) and fills them from user memory.
-    fn read_user(mut reader: UserSliceReader, len: usize) -> Result<Self> {
-        // SAFETY: `kvrealloc()` of a NULL pointer is `kvmalloc()`: it
-        // returns NULL or a new buffer of `len` bytes (at least one, so
-        // that a length of 0 cannot return `ZERO_SIZE_PTR`).
-        let raw = unsafe {
-            b::kvrealloc_node_align(
-                ptr::null(),
-                len.max(1),
-                1,
-                b::GFP_KERNEL_ACCOUNT,
-                b::NUMA_NO_NODE,
-            )
-        };
+    /// Allocates `len` bytes (not zeroed) and fills them from user memory
+    /// at `addr`.
+    fn read_user(addr: usize, len: usize) -> Result<Self> {
+        // At least one byte, so that a length of 0 cannot return
+        // `ZERO_SIZE_PTR`.
+        let raw = crate::glue::kvmalloc(len.max(1));
         // INVARIANT: from `kvmalloc()`, `len` bytes, ours; dropped (freed)
         // if the copy below fails, so never returned uninitialised.
         let buf = KvBuf {
@@ -196,7 +201,7 @@ impl KvBuf {
         // SAFETY: `buf` owns `len` writable bytes at `uninit` and nothing
         // else refers to them while `spare` lives.
         let spare = unsafe { slice::from_raw_parts_mut(uninit, len) };
-        reader.read_raw(spare)?;
+        copy_from_user_raw(addr, spare)?;
         Ok(buf)
     }
 
@@ -225,5 +230,5 @@ impl Drop for KvBuf {
 /// would break on a `VMAP_STACK` kernel.  (Earlier versions read requests
 /// of up to 128 bytes into the stack frame, to save the allocation.)
 pub(crate) fn read_user_buf(addr: usize, len: usize) -> Result<KvBuf> {
-    KvBuf::read_user(UserSlice::new(UserPtr::from_addr(addr), len).reader(), len)
+    KvBuf::read_user(addr, len)
 }
