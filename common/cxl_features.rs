@@ -12,7 +12,12 @@
 //!
 //! Wire structs hold host-order values; `from_bytes` and `to_bytes` convert
 //! from and to the little-endian wire format on any host.  Parsers never
-//! panic: input that is too short is `EINVAL`.
+//! panic: input that is too short is `EINVAL`.  Not `kernel::transmute`'s
+//! `FromBytes`/`AsBytes`, on purpose: the CXL wire format is little-endian
+//! and packed (a transmute would be right on little-endian hosts only, and
+//! needs unaligned reads), and this file is also built on the host, where
+//! the kernel crate does not exist.  The core's own ioctl structs, native
+//! and aligned, are read with `FromBytes` (`core/abi.rs`).
 //!
 //! This file uses only `core`: it is compiled into `fwctl_cxl.ko` and into
 //! the host crate `fwctl-logic`, whose `cargo test` checks it.

@@ -11,7 +11,9 @@
 //! tell the FD's commands from the kernel's (uid 0) and from each other's.
 //!
 //! Compiled into `fwctl_mlx5.ko` and, unchanged, into the host crates that
-//! unit-test it and into the `fwctl` tool.  Only `core` is used.
+//! unit-test it and into the `fwctl` tool.  Only `core` is used; fields are
+//! read and written as big-endian bytes, not with `kernel::transmute`,
+//! which neither swaps bytes nor exists on the host.
 
 use crate::uapi::{Errno, Scope};
 

@@ -18,6 +18,12 @@
 //! Lock order: `registration_lock` (rwsem), then `uctx_list_lock` (mutex).
 //! `registration_lock` is held for read while `ops` is read or any driver op
 //! runs, and for write only while `fwctl_unregister()` clears `ops`.
+//!
+//! Both locks are fields of the C `struct fwctl_device`, whose layout the
+//! drivers share: the kernel crate's `Mutex` and guards own their lock and
+//! cannot stand for one embedded in a C struct, so they are taken with the
+//! C calls here.  Readers go through [`OpsGuard`], a guard of our own; the
+//! mutex is held only across the few lines that touch the list.
 
 use crate::policy::{LogGate, MaxScope, Ratchet, Stats};
 use crate::{chardev, glue, param, sysfs, uapi};

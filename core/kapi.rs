@@ -49,10 +49,12 @@ pub(crate) struct Caller {
 impl Caller {
     /// The current task.
     pub(crate) fn current() -> Self {
-        let task = kernel::task::Task::current_raw();
+        let task = kernel::current!();
         let mut comm = [0u8; 16];
+        // The kernel crate's `Task` has no accessor for the command name
+        // (C's `get_task_comm()` is a macro): it is read here.
         // SAFETY: `task` is the current task, alive while it runs this code.
-        let raw = unsafe { (&raw const (*task).comm).cast::<u8>() };
+        let raw = unsafe { (&raw const (*task.as_ptr()).comm).cast::<u8>() };
         for (i, d) in comm.iter_mut().enumerate() {
             // SAFETY: `comm` is a 16-byte array in the task; another thread
             // may rename the task concurrently, so each byte is read
@@ -60,9 +62,11 @@ impl Caller {
             // for a log line.
             *d = unsafe { core::ptr::read_volatile(raw.add(i)) };
         }
-        // SAFETY: as above, the current task is alive.
-        let (pid, tgid) = unsafe { ((*task).pid, (*task).tgid) };
-        Caller { comm, pid, tgid }
+        Caller {
+            comm,
+            pid: task.pid(),
+            tgid: task.tgid(),
+        }
     }
 
     /// The command name.
@@ -101,9 +105,9 @@ pub(crate) fn user_is_zero(addr: usize, len: usize) -> Result<bool> {
 // The copies to and from user memory call the kernel's `_copy_to_user()`
 // and `_copy_from_user()` themselves, not `UserSlice`: its reader and
 // writer reach them three calls deep (`read_slice()`, `read_raw()`, the
-// `copy_from_user()` helper), each with its own checks, about 230 guest
-// instructions of a 16-byte RPC's 1,500 on a production kernel
-// (Documentation/performance.rst).  What the inline `copy_from_user()`
+// `copy_from_user()` helper), each with its own checks: about a fifth of a
+// 16-byte RPC's instructions on a production kernel, in the profile of
+// Documentation/performance.rst.  What the inline `copy_from_user()`
 // adds in C, `check_copy_size()`, checks that the kernel buffer is one
 // object of the size given; a Rust slice is that by construction.
 
