@@ -86,7 +86,8 @@ test-modules: modules
 # file the Rust modules are built from, so that an unchanged tree is not
 # linted again: a clippy pass rebuilds the modules (unsigned), and the make
 # modules after it rebuilds them once more.  FORCE_CLIPPY=1 lints anyway.
-CLIPPY_SRCS = $(sort $(filter-out %_generated.rs,$(wildcard $(addsuffix /*.rs,core cxl mlx5 common tools/testing/fwctl_rust_test))) \
+CLIPPY_SRCS = $(sort $(filter-out %_generated.rs,$(wildcard $(addsuffix /*.rs,core cxl mlx5 common \
+		crates/fwctl-uapi/src tools/testing/fwctl_rust_test))) \
 	$(wildcard $(addsuffix /Kbuild,. core cxl mlx5 tools/testing/fwctl_rust_test)) \
 	$(wildcard mlx5/*.h mlx5/*.params cxl/*.h cxl/*.params scripts/*.mk) Makefile)
 clippy: $(if $(OWN_KERNEL),kernel)
@@ -104,7 +105,7 @@ clippy: $(if $(OWN_KERNEL),kernel)
 # project (modules follow from there); rustfmtcheck only reports.
 RUST_ROOTS := core/fwctl_core.rs cxl/cxl_driver.rs mlx5/fwctl_mlx5.rs \
 	tools/testing/fwctl_rust_test/fwctl_rust_test.rs crates/fwctl-logic/src/lib.rs \
-	crates/fwctl-tool/src/lib.rs crates/fwctl-tool/src/main.rs \
+	crates/fwctl-uapi/src/lib.rs crates/fwctl-tool/src/lib.rs crates/fwctl-tool/src/main.rs \
 	crates/fwctl-tool/src/gendoc.rs
 RUSTFMT = rustfmt --edition 2021 --config-path $(KSRC)/.rustfmt.toml
 rustfmt:

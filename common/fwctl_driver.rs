@@ -3,7 +3,8 @@
 //! Safe Rust API for fwctl drivers, over the C ABI that `fwctl.ko`
 //! exports (`_fwctl_alloc_device()`, `fwctl_register()`,
 //! `fwctl_unregister()`).  Compiled into each of the project's Rust drivers,
-//! which declare `uapi` (`common/uapi.rs`) at their crate root.
+//! which declare `uapi` (`crates/fwctl-uapi/src/uapi.rs`) at their crate
+//! root.
 //!
 //! A driver implements [`Operations`] on its per-FD context type and holds
 //! one [`Registration`] per device it drives:

@@ -62,8 +62,9 @@ pub unsafe extern "C" fn fwctl_rs_unregister(fwctl: *mut b::fwctl_device) {
     unsafe { device::unregister(fwctl) }
 }
 
-// The uAPI as the Rust code sees it (`common/uapi.rs`) is the uAPI of the C
-// header the kernel was built with: same values, sizes and offsets.
+// The uAPI as the Rust code sees it (`crates/fwctl-uapi/src/uapi.rs`) is the
+// uAPI of the C header the kernel was built with: same values, sizes and
+// offsets.
 const _: () = {
     use crate::uapi::{self, DeviceType, Scope};
     use core::mem::{offset_of, size_of};

@@ -17,10 +17,10 @@
 
 use kernel::prelude::*;
 
-#[path = "../common/uapi.rs"]
+#[path = "../crates/fwctl-uapi/src/uapi.rs"]
 pub mod uapi;
 
-#[path = "../common/policy.rs"]
+#[path = "../crates/fwctl-uapi/src/policy.rs"]
 pub mod policy;
 
 #[path = "../common/kernel_errno.rs"]

@@ -18,7 +18,8 @@
 //! - at registration the feature table is read with Get Supported Features
 //!   and cached; `FWCTL_RPC` answers Get Supported Features from the cache
 //!   and forwards Get Feature and Set Feature to the mailbox with upstream's
-//!   validation, chunking, replies and errnos (`common/cxl_features.rs`);
+//!   validation, chunking, replies and errnos
+//!   (`crates/fwctl-uapi/src/cxl_features.rs`);
 //! - `FWCTL_INFO` returns no device data, as upstream (no `info` op).
 //!
 //! Which features are the kernel's, and so read-only here: upstream's eight
@@ -36,13 +37,13 @@ use kernel::{
     types::Opaque,
 };
 
-#[path = "../common/uapi.rs"]
+#[path = "../crates/fwctl-uapi/src/uapi.rs"]
 pub mod uapi;
 
 #[path = "../common/fwctl_driver.rs"]
 pub mod fwctl_driver;
 
-#[path = "../common/cxl_features.rs"]
+#[path = "../crates/fwctl-uapi/src/cxl_features.rs"]
 pub mod cxl_features;
 
 #[path = "../common/kernel_errno.rs"]

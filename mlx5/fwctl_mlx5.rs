@@ -10,21 +10,22 @@
 //! Each open FD gets its own firmware user context: `CREATE_UCTX` at open
 //! (with the tools-resources label when the device offers it) and
 //! `DESTROY_UCTX` at close or when the device goes away.  Every command the
-//! FD sends is checked against the allow-list of `common/mlx5_cmds.rs` for
-//! its scope, gets the FD's uid written into its header, and goes to the
-//! device through `mlx5_cmd_do()`.  A command the firmware ran but failed
+//! FD sends is checked against the allow-list of
+//! `crates/fwctl-uapi/src/mlx5_cmds.rs` for its scope, gets the FD's uid
+//! written into its header, and goes to the device through
+//! `mlx5_cmd_do()`.  A command the firmware ran but failed
 //! (a non-zero status) still returns its output, status and syndrome
 //! included, as upstream does.
 
 use kernel::{auxiliary, device::Core, prelude::*};
 
-#[path = "../common/uapi.rs"]
+#[path = "../crates/fwctl-uapi/src/uapi.rs"]
 pub mod uapi;
 
 #[path = "../common/fwctl_driver.rs"]
 pub mod fwctl_driver;
 
-#[path = "../common/mlx5_cmds.rs"]
+#[path = "../crates/fwctl-uapi/src/mlx5_cmds.rs"]
 pub mod mlx5_cmds;
 
 #[path = "../common/kernel_errno.rs"]

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Host tests of `common/cxl_features.rs`: layouts, CEL capability, RPC
-//! validation (every errno path), effects gating, Get Supported Features
-//! from the cache, and Get/Set Feature chunking.
+//! Host tests of `crates/fwctl-uapi/src/cxl_features.rs`: layouts, CEL
+//! capability, RPC validation (every errno path), effects gating, Get
+//! Supported Features from the cache, and Get/Set Feature chunking.
 
 use crate::cxl_features::*;
 use crate::uapi::{Errno, Scope};

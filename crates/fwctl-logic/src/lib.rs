@@ -1,21 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The pure logic of fwctl-rs, compiled from the very files the kernel
-//! modules compile (`common/`), so that `cargo test` checks what ships.
+//! The unit tests of the pure logic of fwctl-rs: the `fwctl-uapi` crate,
+//! whose source files are the very files the kernel modules compile, so
+//! that `cargo test` checks what ships.
 
 #![cfg_attr(not(test), no_std)]
 
-#[path = "../../../common/uapi.rs"]
-pub mod uapi;
-
-#[path = "../../../common/policy.rs"]
-pub mod policy;
-
-#[path = "../../../common/cxl_features.rs"]
-pub mod cxl_features;
-
-#[path = "../../../common/mlx5_cmds.rs"]
-pub mod mlx5_cmds;
+pub use fwctl_uapi::{cxl_features, mlx5_cmds, policy, uapi};
 
 #[cfg(test)]
 mod tests;

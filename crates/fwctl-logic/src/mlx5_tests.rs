@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Unit tests of `common/mlx5_cmds.rs`: the allow-list by scope, the
-//! mailbox header and the user-context commands.
+//! Unit tests of `crates/fwctl-uapi/src/mlx5_cmds.rs`: the allow-list by
+//! scope, the mailbox header and the user-context commands.
 
 use crate::mlx5_cmds::{self as m, op, status, Class, InHdr, InfoMlx5, OutHdr, Refused};
 use crate::uapi::{Errno, Scope};

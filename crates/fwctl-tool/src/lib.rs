@@ -15,10 +15,10 @@
 //!   built and decoded per the layouts of `include/linux/mlx5/mlx5_ifc.h`;
 //! - [`parse`] and [`format`]: the text forms used by the `fwctl` tool.
 //!
-//! The uAPI types come from the same source files the kernel modules
-//! compile (`common/uapi.rs`, `common/cxl_features.rs`,
-//! `common/mlx5_cmds.rs`); the crate's tests
-//! check their layouts against the C headers in `uapi/`.
+//! The uAPI types, [`uapi`], [`policy`], [`cxl_features`] and
+//! [`mlx5_cmds`], are those of the `fwctl-uapi` crate, whose source files
+//! the kernel modules compile; the crate's tests check their layouts
+//! against the C headers in `uapi/`.
 //!
 //! ```no_run
 //! use fwctl::{Device, Scope};
@@ -34,17 +34,7 @@
 //! # }
 //! ```
 
-#[path = "../../../common/uapi.rs"]
-pub mod uapi;
-
-#[path = "../../../common/policy.rs"]
-pub mod policy;
-
-#[path = "../../../common/cxl_features.rs"]
-pub mod cxl_features;
-
-#[path = "../../../common/mlx5_cmds.rs"]
-pub mod mlx5_cmds;
+pub use fwctl_uapi::{cxl_features, mlx5_cmds, policy, uapi};
 
 pub mod cxl;
 pub mod cxl_decode;

@@ -27,7 +27,7 @@
 //! Everything but the [`Mlx5Commands`] methods is pure and tested on the
 //! host on hand-built buffers.  The mailbox headers, the `FWCTL_INFO` data
 //! and the scope rules are those of the driver itself
-//! (`common/mlx5_cmds.rs`, [`crate::mlx5_cmds`]).
+//! (`crates/fwctl-uapi/src/mlx5_cmds.rs`, [`crate::mlx5_cmds`]).
 
 use crate::device::Transport;
 use crate::error::{Error, Result};

@@ -82,7 +82,8 @@ fn headers() {
 }
 
 /// The tool sends each command at the scope the driver's own rule
-/// (common/mlx5_cmds.rs) requires, and names the statuses it defines.
+/// (crates/fwctl-uapi/src/mlx5_cmds.rs) requires, and names the statuses
+/// it defines.
 #[test]
 fn agrees_with_the_driver() {
     use crate::mlx5_cmds::{self as d, status};

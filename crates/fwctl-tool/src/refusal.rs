@@ -8,12 +8,12 @@
 //! reserved to the kernel).  The errno alone does not say which.  The tool
 //! reads what the core decided from ([`Facts`]: its own capabilities, the
 //! lockdown level, the two `max_scope` files) and runs the core's own
-//! decision on them, [`policy::check_rpc`], compiled from the same
-//! `common/policy.rs`: the refusal it finds is the one the core made, each
-//! counted under its reason in `rpcs_refused`; if the core would have let
-//! the RPC through, the driver refused it.  Nothing is read unless an RPC
-//! was refused.  With upstream's core there are no `max_scope` files, and
-//! the same order holds for its two checks.
+//! decision on them, [`policy::check_rpc`], the very code of
+//! `crates/fwctl-uapi/src/policy.rs` the core runs: the refusal it finds is
+//! the one the core made, each counted under its reason in `rpcs_refused`;
+//! if the core would have let the RPC through, the driver refused it.
+//! Nothing is read unless an RPC was refused.  With upstream's core there
+//! are no `max_scope` files, and the same order holds for its two checks.
 
 use crate::policy::{self, MaxScope, Refusal};
 use crate::uapi::{FwctlRpc, Scope};

@@ -656,8 +656,9 @@ use crate::uapi::{DeviceType, Errno};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-/// A CXL device: the driver's checks (`common/cxl_features.rs`) in front
-/// of a store of features' data.
+/// A CXL device: the driver's checks
+/// (`crates/fwctl-uapi/src/cxl_features.rs`) in front of a store of
+/// features' data.
 pub(crate) struct FakeCxl {
     pub(crate) entries: Vec<FeatEntry>,
     pub(crate) data: RefCell<HashMap<cf::Uuid, Vec<u8>>>,

@@ -13,7 +13,7 @@
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{faux, prelude::*};
 
-#[path = "../../../common/uapi.rs"]
+#[path = "../../../crates/fwctl-uapi/src/uapi.rs"]
 pub mod uapi;
 
 #[path = "../../../common/fwctl_driver.rs"]

@@ -122,9 +122,9 @@ int env_attr_path(const struct fwctl_env *env, const char *attr, char *buf,
 /*
  * The RPC counters (fwctl-rs only): three read-only files in the device's
  * directory, each one line of space-separated decimal numbers, one per
- * field in the order of the arrays below (common/policy.rs): RPCs handed
- * to the driver and RPCs the driver failed (both per scope), RPCs the
- * core's policy refused (per reason).
+ * field in the order of the arrays below (crates/fwctl-uapi/src/policy.rs):
+ * RPCs handed to the driver and RPCs the driver failed (both per scope),
+ * RPCs the core's policy refused (per reason).
  */
 #define FWCTL_RPCS_ACCEPTED	"rpcs_accepted"
 #define FWCTL_RPCS_FAILED	"rpcs_failed"

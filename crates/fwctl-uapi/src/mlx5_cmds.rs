@@ -10,10 +10,11 @@
 //! which the driver writes into every command it forwards, so firmware can
 //! tell the FD's commands from the kernel's (uid 0) and from each other's.
 //!
-//! Compiled into `fwctl_mlx5.ko` and, unchanged, into the host crates that
-//! unit-test it and into the `fwctl` tool.  Only `core` is used; fields are
-//! read and written as big-endian bytes, not with `kernel::transmute`,
-//! which neither swaps bytes nor exists on the host.
+//! Compiled into `fwctl_mlx5.ko` and, unchanged, into the host crate that
+//! unit-tests it and into the `fwctl-uapi` crate the `fwctl` tool uses.
+//! Only `core` is used; fields are read and written as big-endian bytes,
+//! not with `kernel::transmute`, which neither swaps bytes nor exists on
+//! the host.
 
 use crate::uapi::{Errno, Scope};
 

@@ -3,8 +3,9 @@
 //! The fwctl uAPI (`uapi/fwctl/fwctl.h`) as Rust types, and the decisions
 //! the core takes on the ioctl header before it touches a device.
 //!
-//! This file uses only `core`: it is compiled into `fwctl.ko` and into
-//! the host crate `fwctl-logic`, whose `cargo test` checks it.
+//! This file uses only `core`: it is compiled into `fwctl.ko`, into the
+//! `fwctl-uapi` crate that userspace links, and into the host crate
+//! `fwctl-logic`, whose `cargo test` checks it.
 
 use core::mem::{offset_of, size_of};
 

@@ -19,8 +19,9 @@
 //! the kernel crate does not exist.  The core's own ioctl structs, native
 //! and aligned, are read with `FromBytes` (`core/abi.rs`).
 //!
-//! This file uses only `core`: it is compiled into `fwctl_cxl.ko` and into
-//! the host crate `fwctl-logic`, whose `cargo test` checks it.
+//! This file uses only `core`: it is compiled into `fwctl_cxl.ko`, into
+//! the `fwctl-uapi` crate that userspace links, and into the host crate
+//! `fwctl-logic`, whose `cargo test` checks it.
 
 use crate::uapi::{Errno, Scope};
 use core::mem::{offset_of, size_of};

@@ -4,8 +4,8 @@
 //! lockdown awareness, an administrable maximum scope per device and
 //! globally, refusal counters and a per-process log gate.
 //!
-//! Uses only `core`; compiled into `fwctl.ko` and unit-tested on the
-//! host by `fwctl-logic`.
+//! Uses only `core`; compiled into `fwctl.ko` and the `fwctl-uapi` crate,
+//! and unit-tested on the host by `fwctl-logic`.
 
 use crate::uapi::{check_rpc_lengths, Errno, FwctlRpc, Scope};
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
