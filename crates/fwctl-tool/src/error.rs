@@ -12,7 +12,10 @@ use crate::uapi::DeviceType;
 use std::fmt;
 
 /// What was being done when the kernel returned an errno.
+///
+/// More operations may be added: a `match` on it needs a `_` arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Op {
     /// `open()` of the device node.
     Open,
@@ -34,7 +37,13 @@ impl Op {
 }
 
 /// A failure of the library.
+///
+/// Its `Display` text is the whole message, errno name and meaning
+/// included; [`std::error::Error::source`] gives the underlying
+/// [`std::io::Error`] of an [`Error::Io`].  More variants may be added: a
+/// `match` on it needs a `_` arm.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Error {
     /// The kernel returned `errno` for `op` on `device`.
     Os {
@@ -358,4 +367,11 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { err, .. } => Some(err),
+            _ => None,
+        }
+    }
+}

@@ -360,6 +360,25 @@ fn errnos() {
     assert!(!crate::error::strerror(libc::EPERM).contains("os error"));
 }
 
+/// An I/O error's cause is its `io::Error`, for callers that walk the
+/// chain; an errno from the kernel is the error itself.
+#[test]
+fn error_sources() {
+    use std::error::Error as _;
+    let e = Error::Io {
+        what: "/sys/class/fwctl/fwctl0/max_scope".into(),
+        err: std::io::Error::from_raw_os_error(libc::EACCES),
+    };
+    let src = e.source().expect("an I/O error has a source");
+    let io = src.downcast_ref::<std::io::Error>().unwrap();
+    assert_eq!(io.raw_os_error(), Some(libc::EACCES));
+    assert!(e
+        .to_string()
+        .starts_with("/sys/class/fwctl/fwctl0/max_scope: "));
+    assert!(Error::os("fwctl0", Op::Rpc, libc::EPERM).source().is_none());
+    assert!(Error::Invalid("bad".into()).source().is_none());
+}
+
 // ---------------------------------------------------------------------------
 // Output
 // ---------------------------------------------------------------------------
