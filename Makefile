@@ -106,7 +106,7 @@ clippy: $(if $(OWN_KERNEL),kernel)
 RUST_ROOTS := core/fwctl_core.rs cxl/cxl_driver.rs mlx5/fwctl_mlx5.rs \
 	tools/testing/fwctl_rust_test/fwctl_rust_test.rs crates/fwctl-logic/src/lib.rs \
 	crates/fwctl-uapi/src/lib.rs crates/fwctl-tool/src/lib.rs crates/fwctl-tool/src/main.rs \
-	crates/fwctl-tool/src/gendoc.rs
+	crates/fwctl-tool/src/gendoc.rs $(wildcard crates/fwctl-tool/examples/*.rs)
 RUSTFMT = rustfmt --edition 2021 --config-path $(KSRC)/.rustfmt.toml
 rustfmt:
 	$(RUSTFMT) $(RUST_ROOTS)

@@ -56,6 +56,12 @@ if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 	tail -30 "$log/cargo.log"; echo "FAILED: cargo test did not run"; failed=$((failed + 1))
 fi
 
+step "the library alone"
+# What a vendor's program links: the library and its examples without the
+# command line (no clap, no man page generators in the build).
+must library-without-cli sh -c 'cargo build -p fwctl-tool --lib --examples --no-default-features &&
+	! cargo tree -p fwctl-tool --no-default-features -e normal,build --prefix none | grep -E "^clap"'
+
 step "style and uAPI layouts"
 must rustfmt make -C "$repo" rustfmtcheck
 must uapi-layout make -C "$repo" uapi-check

@@ -20,6 +20,12 @@
 //! the kernel modules compile; the crate's tests check their layouts
 //! against the C headers in `uapi/`.
 //!
+//! The `fwctl` command line is behind the default feature `cli`; a
+//! program that only links the library depends on it with
+//! `default-features = false` and builds no command-line parser.  The
+//! `examples/` directory has small programs on the library alone: listing
+//! the devices, reading a CXL feature, sending an mlx5 `ACCESS_REG`.
+//!
 //! ```no_run
 //! use fwctl::{Device, Scope};
 //! # fn main() -> fwctl::Result<()> {
