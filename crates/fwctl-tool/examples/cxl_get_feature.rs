@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! Reads a CXL feature's current value from a CXL memory device and
 //! prints its fields when the library knows the feature's layout (patrol

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! Lists the fwctl devices: name, type and parent device, from sysfs
 //! alone (no device is opened: on mlx5 opening one creates a firmware

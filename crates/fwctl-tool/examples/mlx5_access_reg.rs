@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! Sends an mlx5 `ACCESS_REG` read of a register (MGIR, the general
 //! information register, by default) and prints the answer: MGIR's

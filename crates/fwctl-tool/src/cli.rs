@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! The command line of `fwctl`: one clap definition, from which the tool
 //! parses its arguments and `fwctl-gendoc` writes the man pages and the

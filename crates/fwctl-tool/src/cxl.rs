@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! CXL Features over fwctl (`Documentation/cxl.rst`): Get Supported
 //! Features (0500h), Get Feature (0501h) and Set Feature (0502h).

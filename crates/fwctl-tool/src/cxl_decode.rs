@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! The data of the CXL features the specification defines, field by field:
 //! decoding what Get Feature returns, and building what Set Feature takes

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! Host tests of the CXL features' fields: data built byte by byte after
 //! the CXL 3.2 tables (and QEMU's defaults, what the guest's device

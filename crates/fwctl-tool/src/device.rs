@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! An open fwctl device: `FWCTL_INFO` and `FWCTL_RPC`.
 

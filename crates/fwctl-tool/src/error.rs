@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! Errors, each errno with the meaning the fwctl uAPI documentation gives
 //! it (`uapi/fwctl/fwctl.h`, `Documentation/core.rst`, `Documentation/cxl.rst`

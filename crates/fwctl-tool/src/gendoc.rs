@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! `fwctl-gendoc DIR`: writes the man pages of `fwctl` (`fwctl.1` and one
 //! page per subcommand, `fwctl-cxl-get.1`, ...) and its shell completions

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! Userspace access to fwctl devices (`/dev/fwctl/fwctlN`).
 //!

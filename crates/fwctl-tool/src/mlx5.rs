@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! mlx5 (NVIDIA ConnectX) firmware commands over fwctl.
 //!

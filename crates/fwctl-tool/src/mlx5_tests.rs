@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! Host tests of the mlx5 commands: requests and answers built by hand,
 //! byte by byte, and the field offsets checked against the kernel's

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! Finding fwctl devices: `/sys/class/fwctl/fwctlN` and `/dev/fwctl/fwctlN`.
 //!

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 use crate::cxl::{self, CxlFeatures, Feature, Transport};
 use crate::cxl_features::{self as cf, FeatEntry, RpcCxlHdr, RpcCxlOutHdr};

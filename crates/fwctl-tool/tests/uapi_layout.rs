@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 
 //! The library's uAPI types against the C headers in `uapi/`: a C program
 //! compiled with those headers prints every size, offset and constant, and

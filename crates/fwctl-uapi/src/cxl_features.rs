@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR MIT
 
 //! The CXL fwctl driver's pure logic: the CXL Features uAPI
 //! (`uapi/fwctl/cxl.h`, `uapi/cxl/features.h`) as Rust types, the Features

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR MIT
 
 //! The fwctl uAPI as Rust types, `core` only (no `std`, no `alloc`).
 //!
@@ -13,6 +13,10 @@
 //!   `uapi/cxl/features.h`) and the CXL driver's request validation;
 //! - [`mlx5_cmds`]: the mlx5 command header and the mlx5 driver's
 //!   allow-list of commands by scope.
+//!
+//! Licensed as the kernel's uAPI headers are, `GPL-2.0 WITH
+//! Linux-syscall-note`, or MIT at the user's choice, so that a program of
+//! any licence may link them.
 
 #![no_std]
 

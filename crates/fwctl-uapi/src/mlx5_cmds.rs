@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR MIT
 
 //! The pure logic of the mlx5 fwctl driver: the command mailbox header, the
 //! user-context commands, and which commands each scope allows.

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR MIT
 
 //! The core's RPC policy: upstream's scope rules, plus what upstream lacks —
 //! lockdown awareness, an administrable maximum scope per device and

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note OR MIT
 
 //! The fwctl uAPI (`uapi/fwctl/fwctl.h`) as Rust types, and the decisions
 //! the core takes on the ioctl header before it touches a device.
