@@ -347,7 +347,7 @@ fn supported_out_len(n: usize) -> usize {
 }
 
 /// The CXL Features commands, for any [`Transport`] (`use
-/// fwctl::cxl::CxlFeatures` to call them on a [`Device`]).
+/// fwctl::cxl::CxlFeatures` to call them on a [`crate::Device`]).
 pub trait CxlFeatures: Transport {
     /// Get Supported Features: every entry, as the driver shows them
     /// (features reserved to the kernel appear unchangeable).

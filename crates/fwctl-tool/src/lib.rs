@@ -13,7 +13,7 @@
 //!   layout and mapped onto Set Feature's;
 //! - [`mlx5`]: mlx5 firmware commands (`QUERY_HCA_CAP`, `ACCESS_REG`),
 //!   built and decoded per the layouts of `include/linux/mlx5/mlx5_ifc.h`;
-//! - [`parse`] and [`format`]: the text forms used by the `fwctl` tool.
+//! - [`parse`] and [`format`](mod@format): the text forms used by the `fwctl` tool.
 //!
 //! The uAPI types, [`uapi`], [`policy`], [`cxl_features`] and
 //! [`mlx5_cmds`], are those of the `fwctl-uapi` crate, whose source files
