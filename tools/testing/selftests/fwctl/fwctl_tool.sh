@@ -186,6 +186,35 @@ case_run() {
 		ktap_notok "$name"
 	fi
 }
+# The library's examples (crates/fwctl-tool/examples), built by make
+# check without the command line: a vendor's program on the library alone.
+examples=${FWCTL_EXAMPLES:-$FWCTL_REPO/target/debug/examples}
+# ex_run NAME ERE EXAMPLE ARGS...: the example exits 0 and a line of its
+# output matches the extended regex.  Never installed: on a system the
+# tests were not built for, a missing example is a skip with the reason.
+ex_run() {
+	local name=$1 pat=$2 ex=$3
+	shift 3
+	if [ ! -x "$examples/$ex" ]; then
+		if [ "${FWCTL_LAB:-0}" = 1 ]; then
+			ktap_notok "$name ($examples/$ex is not built)"
+		else
+			ktap_skip "$name" "$examples/$ex is not built (cargo build -p fwctl-tool --examples)"
+		fi
+		return
+	fi
+	"$examples/$ex" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" = 0 ] && has "$pat" "$tmp/out"; then
+		ktap_ok "$name"
+	else
+		echo "# \$ $ex $*  (exit $rc)"
+		sed 's/^/#   /' "$tmp/out" | head -20
+		sed 's/^/#   stderr: /' "$tmp/err" | head -10
+		echo "# wanted /$pat/"
+		ktap_notok "$name"
+	fi
+}
 # py EXPR [FILE]: EXPR of the JSON in FILE (default: the last stdout) as d;
 # the value in $got, or status 1 and the error in $got.
 py() {
@@ -363,6 +392,8 @@ cxl_tests() {
 	case_json "cxl: list --json agrees with sysfs" \
 		"[e for e in d if e['name'] == '$dev'] == [{'name': '$dev', 'number': $num, 'device_type': 'cxl', 'parent': '$mem', 'driver': '$drv', 'bus_address': '$bus', 'max_scope': '$scope'}]" \
 		--json list
+	ex_run "library example list_devices: $dev, type cxl, parent $mem" \
+		"^$dev +cxl +$mem\$" list_devices
 	case_run "cxl: info $mem names the device and its type" 0 \
 		"device: +$dev" info "$mem"
 	if has '^type: *cxl \(2\)$' "$tmp/out" && has '^driver data: *none$' "$tmp/out"; then
@@ -420,6 +451,8 @@ cxl_tests() {
 	echo "# patrol scrub: cycle $cycle h, minimum $min h, enabled $en; setting $new h"
 	case_run "cxl: get patrol-scrub shows the scrub cycle in hours" 0 \
 		"^  scrub cycle: +$cycle hours?\$" cxl get "$mem" patrol-scrub
+	ex_run "library example cxl_get_feature decodes $mem's patrol scrub" \
+		"^  scrub cycle +$cycle hours?\$" cxl_get_feature "$mem" patrol-scrub
 	if has "^$dev: feature patrol-scrub, current value \\(4 bytes\\)\$" "$tmp/out" &&
 	   has '^  scrub cycle changeable: +yes$' "$tmp/out" &&
 	   has '^  realtime report capable: +yes$' "$tmp/out" &&
@@ -651,6 +684,8 @@ mlx5_tests() {
 	case_run "mlx5: reg MGIR shows the firmware version" 0 \
 		"^  firmware version: +${fwver//./\\.}\$" \
 		mlx5 reg "$parent" MGIR
+	ex_run "library example mlx5_access_reg reads MGIR's firmware version" \
+		"^  firmware +${fwver//./\\.} " mlx5_access_reg "$dev"
 	if has "^  PSID: *${sim[MLX5_SIM_PSID]}\$" "$tmp/out"; then
 		ktap_ok "mlx5: reg MGIR shows the PSID"
 	else
