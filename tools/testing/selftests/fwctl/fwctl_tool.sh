@@ -190,7 +190,8 @@ case_run() {
 # check without the command line: a vendor's program on the library alone.
 examples=${FWCTL_EXAMPLES:-$FWCTL_REPO/target/debug/examples}
 # ex_run NAME ERE EXAMPLE ARGS...: the example exits 0 and a line of its
-# output matches the extended regex.  Never installed: on a system the
+# output matches the extended regex.  Leaves $tmp/out, $tmp/err and $rc
+# (the tool's last run) as they were.  Never installed: on a system the
 # tests were not built for, a missing example is a skip with the reason.
 ex_run() {
 	local name=$1 pat=$2 ex=$3
@@ -203,14 +204,16 @@ ex_run() {
 		fi
 		return
 	fi
-	"$examples/$ex" "$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	if [ "$rc" = 0 ] && has "$pat" "$tmp/out"; then
+	# Files of its own: the cases around it read the tool's last output.
+	local erc
+	"$examples/$ex" "$@" >"$tmp/ex.out" 2>"$tmp/ex.err"
+	erc=$?
+	if [ "$erc" = 0 ] && has "$pat" "$tmp/ex.out"; then
 		ktap_ok "$name"
 	else
-		echo "# \$ $ex $*  (exit $rc)"
-		sed 's/^/#   /' "$tmp/out" | head -20
-		sed 's/^/#   stderr: /' "$tmp/err" | head -10
+		echo "# \$ $ex $*  (exit $erc)"
+		sed 's/^/#   /' "$tmp/ex.out" | head -20
+		sed 's/^/#   stderr: /' "$tmp/ex.err" | head -10
 		echo "# wanted /$pat/"
 		ktap_notok "$name"
 	fi
