@@ -57,13 +57,8 @@ if [ "$flavour" = distro ]; then
 	make -s -C "$DT/tools/testing/fwctl_bench"
 	gdir=$DT
 	prefix="FWCTL_MODROOT=$CACHE/distro-modroot "
-	# cxl_test places its devices on NUMA nodes 0 and 1 (the second one
-	# without a CPU when there is one vCPU).
-	mem="-object memory-backend-ram,id=m0,size=1G -object memory-backend-ram,id=m1,size=1G"
-	numa1="$mem -numa node,nodeid=0,memdev=m0,cpus=0 -numa node,nodeid=1,memdev=m1"
-	numa2="-smp 2,sockets=2,cores=1,threads=1 $mem"
-	numa2="$numa2 -numa node,nodeid=0,memdev=m0,cpus=0 -numa node,nodeid=1,memdev=m1,cpus=1"
-	opts1=(--no-cxl --qemu-opts "$numa1") opts2=(--no-cxl --qemu-opts "$numa2")
+	# cxl_test places its devices on NUMA nodes 0 and 1.
+	opts=(--no-cxl --numa)
 else
 	ref=$repo/out/bench/ref
 	mkdir -p "$ref"
@@ -82,7 +77,7 @@ EOK
 	gdir=$repo
 	# KASAN's quarantine is filled first (bench-guest.sh).
 	prefix="FWCTL_BENCH_FILL=1 "
-	opts1=() opts2=()
+	opts=()
 fi
 
 # guest_run NAME CPUS QEMU-OPTS... -- ENV: one boot, its output in NAME/guest.log.
@@ -105,9 +100,9 @@ guest_run() {
 }
 
 # Instructions: one vCPU, so that the clock counts only the caller's.
-guest_run icount 1 "FWCTL_BENCH_ICOUNT=1 " "${opts1[@]}" --qemu-opts "-icount shift=0,sleep=off"
+guest_run icount 1 "FWCTL_BENCH_ICOUNT=1 " "${opts[@]}" --qemu-opts "-icount shift=0,sleep=off"
 if [ "${FWCTL_BENCH_WALL:-1}" != 0 ]; then
-	guest_run wall 2 "" "${opts2[@]}"
+	guest_run wall 2 "" "${opts[@]}"
 fi
 
 echo "== report"

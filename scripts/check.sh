@@ -185,12 +185,9 @@ if host_ktap distro scripts/check-distro.sh; then
 	RUN_PREFIX="cd $DT && FWCTL_MODROOT=$CACHE/distro-modroot FWCTL_TOOL=$repo/target/release/fwctl \
 FWCTL_C_DRIVER=$DT/tools/testing/fwctl_test/fwctl_test.ko FWCTL_SIM=$DT/tools/testing/mlx5_sim/mlx5_sim.ko \
 FWCTL_KMEMLEAK=none "
-	# cxl_test places its devices on NUMA nodes 0 and 1: the guest needs
-	# both (a missing node oopses its memdev probe); pci-testdev is the
-	# PCI function the mlx5 simulator drives.
-	numa="-object memory-backend-ram,id=m0,size=1G -object memory-backend-ram,id=m1,size=1G"
-	numa="$numa -numa node,nodeid=0,memdev=m0,cpus=0 -numa node,nodeid=1,memdev=m1,cpus=1"
-	FLAVOUR=distro run_guest distro --no-cxl --qemu-opts "$numa -device pci-testdev" -- \
+	# cxl_test places its devices on NUMA nodes 0 and 1 (--numa);
+	# pci-testdev is the PCI function the mlx5 simulator drives.
+	FLAVOUR=distro run_guest distro --no-cxl --numa --qemu-opts "-device pci-testdev" -- \
 		dropin.sh fwctl_info fwctl_rpc fwctl_unplug fwctl_hostile fwctl_scope "fwctl_policy -T stats_refused_lockdown" \
 		fwctl_rust_api fwctl_scale dropin_lockdown.sh vendor.sh fwctl_scope "$lockdown_policy" \
 		"lockdown.sh confidentiality" fwctl_scope "$lockdown_policy" vendor.sh

@@ -3,7 +3,7 @@
 #
 # Boot the cached test kernel with virtme-ng and run one command as root.
 #
-#   scripts/guest.sh [--append "WORDS"] [--no-cxl] [--timeout SECS]
+#   scripts/guest.sh [--append "WORDS"] [--no-cxl] [--numa] [--timeout SECS]
 #                    [--qemu-opts "OPTS"] [--rwdir DIR]... -- CMD
 #
 # The guest sees the host's filesystem (read-only but for a scratch folder,
@@ -16,16 +16,21 @@
 # the lab's own, thrown away afterwards (run.sh may then stop udev and
 # reset kmemleak, which it never does on a machine it was not started for).
 # FWCTL_GUEST_CPUS (default 2) and FWCTL_GUEST_MEMORY (default 2G) size it.
+# --numa gives it two NUMA nodes of 1 GiB, as the kernel's CXL mock
+# (cxl_test) needs (a missing node oopses its memdev probe): one socket and
+# node per vCPU (two nodes in one socket make the scheduler WARN at boot),
+# the second node without a CPU when there is one vCPU.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 . "$repo/scripts/env.sh"
 
-append="" cxl=1 tmo=${FWCTL_GUEST_TIMEOUT:-900} extra_qemu="" rwdirs=()
+append="" cxl=1 numa=0 tmo=${FWCTL_GUEST_TIMEOUT:-900} extra_qemu="" rwdirs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--append) append="$append $2"; shift 2 ;;
 	--no-cxl) cxl=0; shift ;;
+	--numa) numa=1; shift ;;
 	--timeout) tmo=$2; shift 2 ;;
 	--qemu-opts) extra_qemu="$extra_qemu $2"; shift 2 ;;
 	--rwdir) [ -d "$2" ] || { echo "guest: --rwdir $2: no such directory" >&2; exit 2; }
@@ -79,6 +84,14 @@ if [ "$cxl" = 1 ]; then
 	qemu="$qemu -device cxl-rp,port=0,bus=cxl.1,id=root_port13,chassis=0,slot=2"
 	qemu="$qemu -device cxl-type3,bus=root_port13,persistent-memdev=cxl-mem1,lsa=cxl-lsa1,id=cxl-pmem0,sn=0x1"
 	qemu="$qemu -M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G"
+fi
+if [ "$numa" = 1 ]; then
+	cpus=${FWCTL_GUEST_CPUS:-2}
+	qemu="$qemu -smp $cpus,sockets=$cpus,cores=1,threads=1"
+	qemu="$qemu -object memory-backend-ram,id=m0,size=1G -object memory-backend-ram,id=m1,size=1G"
+	qemu="$qemu -numa node,nodeid=0,memdev=m0,cpus=0"
+	qemu="$qemu -numa node,nodeid=1,memdev=m1"
+	[ "$cpus" -gt 1 ] && qemu="$qemu,cpus=1-$((cpus - 1))"
 fi
 qemu="$qemu $extra_qemu"
 

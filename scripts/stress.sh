@@ -61,13 +61,9 @@ if [ "$flavour" = distro ]; then
 		exit 1
 	fi
 	prefix="cd $CACHE/distro-tree && FWCTL_MODROOT=$CACHE/distro-modroot "
-	# cxl_test places its devices on NUMA nodes 0 and 1, one CPU socket
-	# each (two nodes in one socket make the scheduler WARN at boot);
+	# cxl_test places its devices on NUMA nodes 0 and 1 (--numa);
 	# pci-testdev is the PCI function the mlx5 simulator drives.
-	numa="-smp 2,sockets=2,cores=1,threads=1"
-	numa="$numa -object memory-backend-ram,id=m0,size=1G -object memory-backend-ram,id=m1,size=1G"
-	numa="$numa -numa node,nodeid=0,memdev=m0,cpus=0 -numa node,nodeid=1,memdev=m1,cpus=1"
-	guest_opts=(--no-cxl --qemu-opts "$numa -device pci-testdev")
+	guest_opts=(--no-cxl --numa --qemu-opts "-device pci-testdev")
 fi
 
 log=$(mktemp /tmp/fwctl-stress.XXXXXX)
