@@ -38,10 +38,7 @@ log() { printf '[%4d s] %s\n' $(( $(date +%s) - t0 )) "$*" >&2; }
 if [ -n "$distro" ]; then
 	# The staged module tree is the system's: modprobe cxl_test finds the
 	# kernel's CXL stack and mock, and takes whichever fwctl is loaded.
-	kver=$(uname -r)
-	ln -sfn "$FWCTL_MODROOT/lib/modules/$kver" "/lib/modules/$kver" 2>/dev/null ||
-		{ mount -t tmpfs tmpfs /lib/modules &&
-		  ln -s "$FWCTL_MODROOT/lib/modules/$kver" "/lib/modules/$kver"; }
+	use_modroot "$FWCTL_MODROOT"
 fi
 
 unload_all() {

@@ -58,12 +58,8 @@ unload_all() {
 	return 0
 }
 
-# The staged module tree becomes the system's (virtme-ng's /lib/modules is
-# a tmpfs holding a link to the kernel's build tree).
-if ! ln -sfn "$FWCTL_MODROOT/lib/modules/$kver" "/lib/modules/$kver" 2>/dev/null; then
-	mount -t tmpfs tmpfs /lib/modules &&
-		ln -s "$FWCTL_MODROOT/lib/modules/$kver" "/lib/modules/$kver"
-fi || { notok "install the staged module tree as /lib/modules/$kver"; finish; }
+use_modroot "$FWCTL_MODROOT" ||
+	{ notok "install the staged module tree as /lib/modules/$kver"; finish; }
 unload_all
 dmesg_mark
 

@@ -64,6 +64,18 @@ REFUSED_LOCKDOWN=3 REFUSED_POLICY=4
 # refused_count FWCTLN FIELD: sets n to that field of FWCTLN's rpcs_refused.
 refused_count() { local f; read -ra f <"/sys/class/fwctl/$1/rpcs_refused"; n=${f[$2]}; }
 
+# use_modroot ROOT: the staged module tree ROOT/lib/modules/KVER becomes
+# the system's, as an installed system has it (virtme-ng's /lib/modules is
+# a tmpfs holding a link to the kernel's build tree); modprobe then
+# resolves fwctl as depmod did there.
+use_modroot() {
+	local kver
+	kver=$(uname -r)
+	ln -sfn "$1/lib/modules/$kver" "/lib/modules/$kver" 2>/dev/null ||
+		{ mount -t tmpfs tmpfs /lib/modules &&
+		  ln -s "$1/lib/modules/$kver" "/lib/modules/$kver"; }
+}
+
 # fwctl_cxl's parameters in the lab (fwctl_lib.h's CXL_LAB_PARAMS): QEMU's
 # type-3 device has only patrol scrub and ECS, which upstream (and
 # fwctl_cxl by default) reserves to the kernel, so that without this the

@@ -22,9 +22,7 @@ dir=$(cd "$(dirname "$0")" && pwd)
 
 if [ -n "${FWCTL_MODROOT:-}" ]; then
 	kver=$(uname -r)
-	ln -sfn "$FWCTL_MODROOT/lib/modules/$kver" "/lib/modules/$kver" 2>/dev/null ||
-		{ mount -t tmpfs tmpfs /lib/modules &&
-		  ln -s "$FWCTL_MODROOT/lib/modules/$kver" "/lib/modules/$kver"; } ||
+	use_modroot "$FWCTL_MODROOT" ||
 		{ echo "fwctl-stress: cannot install $FWCTL_MODROOT as /lib/modules"; exit 1; }
 	# shellcheck disable=SC2086
 	unload_modules $CXL_TEST_MODULES fwctl
