@@ -629,40 +629,39 @@ def read_meta(*paths):
     return meta
 
 
+def boot(outdir, bootdir, icount):
+    """One boot's table, printed; its rows, figures and JSON entry."""
+    rows, d = report(bootdir, icount)
+    entry = {"meta": read_meta(os.path.join(bootdir, "guest.txt"),
+                               os.path.join(outdir, "host.txt")),
+             "rows": [r.as_dict() for r in rows], "raw": d}
+    return rows, d, entry
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: report.py OUTDIR")
     outdir = sys.argv[1]
     icdir, walldir = (os.path.join(outdir, n) for n in ("icount", "wall"))
     result = {"tolerance": TOLERANCE}
-    if os.path.isdir(icdir):
+    icount = os.path.isdir(icdir)
+    if icount:
         print("== Guest instructions per call (QEMU -icount shift=0,sleep=off,"
               " one vCPU): the primary figures")
-        rows, d = report(icdir, True)
-        result["instructions"] = {
-            "meta": read_meta(os.path.join(icdir, "guest.txt"),
-                              os.path.join(outdir, "host.txt")),
-            "rows": [r.as_dict() for r in rows], "raw": d}
-        chart = (rows, d, True)
+        rows, d, result["instructions"] = boot(outdir, icdir, True)
         if os.path.exists(os.path.join(walldir, "micro-rust-1.json")):
             print()
             print("== Wall-clock time (two vCPUs, TCG; secondary: the host's"
                   " load varies it by tens of percent)")
-            rows, d = report(walldir, False)
-            result["wall"] = {
-                "meta": read_meta(os.path.join(walldir, "guest.txt"),
-                                  os.path.join(outdir, "host.txt")),
-                "rows": [r.as_dict() for r in rows], "raw": d}
+            result["wall"] = boot(outdir, walldir, False)[2]
     else:
-        rows, d = report(outdir, False)
-        result["wall"] = {"meta": read_meta(os.path.join(outdir, "guest.txt")),
-                          "rows": [r.as_dict() for r in rows], "raw": d}
-        chart = (rows, d, False)
+        rows, d, result["wall"] = boot(outdir, outdir, False)
     with open(os.path.join(outdir, "bench.json"), "w") as f:
         json.dump(result, f, indent=1)
         f.write("\n")
+    # The chart: the primary figures.
     png = os.path.join(outdir, "bench.png")
-    if not draw_chart(*chart[:2], png, icount=chart[2]):
+    if not draw_chart(rows, d, png, icount=icount):
         print("report: no kernel font found, the chart has no text")
 
 
