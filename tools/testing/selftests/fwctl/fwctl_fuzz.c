@@ -2300,27 +2300,6 @@ static int cxl_host_of(const char *memdev, char *host, size_t hlen,
 	return 0;
 }
 
-/* The minor of a fwctl device under any memN of the host dir, or -ENOENT. */
-static int cxl_host_fwctl(const char *host)
-{
-	char dir[PATH_MAX + NAME_MAX + 16];
-	struct dirent *de;
-	int minor = -ENOENT;
-	DIR *d;
-
-	d = opendir(host);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)) && minor < 0) {
-		if (strncmp(de->d_name, "mem", 3))
-			continue;
-		snprintf(dir, sizeof(dir), "%s/%s/fwctl", host, de->d_name);
-		minor = fwctl_minor_in(dir);
-	}
-	closedir(d);
-	return minor;
-}
-
 /* Read the feature table and the patrol scrub's value through fwctl. */
 static int cxl_read_features(int minor)
 {
@@ -2441,7 +2420,7 @@ static void plug_cxl(void)
 		plug_fail("unbind the CXL memdev's host", ret);
 		return;
 	}
-	if (cxl_host_fwctl(env.cxl_host) >= 0)
+	if (cxl_first_fwctl_in(env.cxl_host, NULL, 0) >= 0)
 		violation(NULL, "plugger: %s keeps a fwctl device after unbind",
 			  name);
 	refresh_devices();
@@ -2452,9 +2431,9 @@ static void plug_cxl(void)
 		return;
 	}
 	deadline = now_ms() + 20000;
-	while (cxl_host_fwctl(env.cxl_host) < 0 && now_ms() < deadline)
+	while (cxl_first_fwctl_in(env.cxl_host, NULL, 0) < 0 && now_ms() < deadline)
 		sleep_ms(20);
-	if (cxl_host_fwctl(env.cxl_host) < 0)
+	if (cxl_first_fwctl_in(env.cxl_host, NULL, 0) < 0)
 		violation(NULL, "plugger: no CXL fwctl device 20 s after binding %s",
 			  name);
 	atomic_fetch_add(&n_plug_cxl, 1);

@@ -161,7 +161,7 @@ int cxl_count_memdevs(void)
 }
 
 /* M of the first fwctlM in dir, or -ENOENT. */
-int fwctl_minor_in(const char *dir)
+static int fwctl_minor_in(const char *dir)
 {
 	int minor = -ENOENT, m;
 	struct dirent *de;
@@ -181,24 +181,25 @@ int fwctl_minor_in(const char *dir)
 }
 
 /*
- * The first memN with a fwctl device: its minor, and its name in memdev
- * unless NULL; -ENOENT if there is none, -errno without the bus.
+ * The first memN under dir (the CXL bus's devices, or the device memN
+ * hangs from) with a fwctl device: its minor, and its name in memdev
+ * unless NULL; -ENOENT if there is none, -errno without dir.
  */
-int cxl_first_fwctl(char *memdev, size_t len)
+int cxl_first_fwctl_in(const char *dir, char *memdev, size_t len)
 {
-	char dir[PATH_MAX];
+	char sub[PATH_MAX + NAME_MAX + 16];
 	int minor = -ENOENT;
 	struct dirent *de;
 	DIR *d;
 
-	d = opendir(CXL_BUS_DIR);
+	d = opendir(dir);
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
 		if (!cxl_is_memdev_name(de->d_name))
 			continue;
-		snprintf(dir, sizeof(dir), CXL_BUS_DIR "/%s/fwctl", de->d_name);
-		minor = fwctl_minor_in(dir);
+		snprintf(sub, sizeof(sub), "%s/%s/fwctl", dir, de->d_name);
+		minor = fwctl_minor_in(sub);
 		if (minor >= 0) {
 			if (memdev)
 				snprintf(memdev, len, "%s", de->d_name);
@@ -207,6 +208,12 @@ int cxl_first_fwctl(char *memdev, size_t len)
 	}
 	closedir(d);
 	return minor;
+}
+
+/* The first memN on the CXL bus with a fwctl device, as above. */
+int cxl_first_fwctl(char *memdev, size_t len)
+{
+	return cxl_first_fwctl_in(CXL_BUS_DIR, memdev, len);
 }
 
 /* Modules */

@@ -64,8 +64,7 @@ int count_dir_entries(const char *dir, const char *prefix);
 #define CXL_LAB_PARAMS		"expose_kernel_features=1"
 int cxl_count_memdevs(void);
 int cxl_first_fwctl(char *memdev, size_t len);
-/* M of the first fwctlM in the directory dir, or -ENOENT. */
-int fwctl_minor_in(const char *dir);
+int cxl_first_fwctl_in(const char *dir, char *memdev, size_t len);
 
 /* Modules, by name: fwctl, fwctl_mlx5, fwctl_test, fwctl_rust_test, mlx5_sim */
 bool module_is_loaded(const char *name);
