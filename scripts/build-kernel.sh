@@ -11,6 +11,11 @@
 #           kernel/distro.config: GCC,
 #           MODVERSIONS with gendwarfksyms, signed modules, no debugging
 #           options, upstream's fwctl and its importers as modules
+#   apicompat the distro flavour plus kernel/api-compat.config: upstream's
+#           fwctl core built in, with the kernel's Rust fwctl abstraction
+#           (make api-compat); its first build starts from a copy of the
+#           distro flavour's build folder, so only what the options change
+#           is rebuilt
 #
 #   scripts/build-kernel.sh              build if needed
 #   scripts/build-kernel.sh --print-dir  print the build folder and exit
@@ -29,7 +34,12 @@ distro)
 	mkdir -p "$CACHE/kbuild"
 	sed '/^## Debugging/,$d' "$repo/kernel/fwctl-rs.config" >"$base"
 	frags=("$base" "$repo/kernel/distro.config"); KLLVM= ;;
-*) echo "kernel: FAILED: unknown FLAVOUR=$FLAVOUR (debug or distro)" >&2; exit 1 ;;
+apicompat)
+	base=$CACHE/kbuild/.fwctl-rs-base.config
+	mkdir -p "$CACHE/kbuild"
+	sed '/^## Debugging/,$d' "$repo/kernel/fwctl-rs.config" >"$base"
+	frags=("$base" "$repo/kernel/distro.config" "$repo/kernel/api-compat.config"); KLLVM= ;;
+*) echo "kernel: FAILED: unknown FLAVOUR=$FLAVOUR (debug, distro or apicompat)" >&2; exit 1 ;;
 esac
 
 kver() {
@@ -64,6 +74,19 @@ kmake() {
 	make -s -C "$KSRC" O="$B" LLVM="$KLLVM" RUSTC="$RUSTC" BINDGEN="$BINDGEN" "$@"
 }
 
+# The api-compat flavour differs from the distro one in a few options:
+# starting from a copy of a built distro folder, Kbuild's per-option
+# dependencies (fixdep) rebuild only what they touch.
+if [ "$FLAVOUR" = apicompat ] && [ ! -d "$B" ]; then
+	D=$(FLAVOUR=distro "$0" --print-dir)
+	if [ -f "$D/.fwctl-rs-built" ]; then
+		say "seeding $B from the distro build $D"
+		mkdir -p "$B.tmp"
+		(cd "$D" && tar --exclude=./.fwctl-modroot --exclude=./.fwctl-cxl-test \
+			--exclude=./.fwctl-rs-built -cf - .) | tar -C "$B.tmp" -xf - &&
+			mv "$B.tmp" "$B" || die "copy $D"
+	fi
+fi
 mkdir -p "$B"
 say "configuring Linux $(kver), flavour $FLAVOUR, in $B (allnoconfig + ${frags[*]##*/})"
 kmake allnoconfig >/dev/null
