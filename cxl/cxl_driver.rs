@@ -40,8 +40,12 @@ use kernel::{
 #[path = "../crates/fwctl-uapi/src/uapi.rs"]
 pub mod uapi;
 
+// Always the project's copy of the kernel's Rust fwctl API: this driver
+// needs its one addition, `new_for_device()`, since it follows the CXL
+// core's memdevs instead of binding to them; and a kernel with
+// `kernel::fwctl` has upstream's CXL fwctl support built in.
 #[path = "../common/fwctl_driver.rs"]
-pub mod fwctl_driver;
+pub mod fwctl;
 
 #[path = "../crates/fwctl-uapi/src/cxl_features.rs"]
 pub mod cxl_features;
@@ -57,9 +61,9 @@ use cxl_features::{
     FEAT_ENTRY_SIZE, RPC_OUT_PAYLOAD_OFFSET, RPC_OUT_SIZE, SET_FEAT_HDR_SIZE,
     SUP_FEATS_COUNT_REQUEST, SUP_FEATS_OUT_HDR_SIZE,
 };
-use fwctl_driver::{Device, Operations, Registration, RpcResponse};
+use fwctl::{Device, DeviceType, FwRpcResponse, Operations, Registration, RpcScope};
 use kernel_errno::to_error;
-use uapi::{DeviceType, Scope};
+use uapi::Scope;
 
 /// The CXL core's declarations (`cxl_bindings.h`), as bindgen translated
 /// them; only [`cxl_mbox`] uses them.
@@ -462,17 +466,17 @@ impl CxlFeatures {
     }
 
     /// Get Supported Features, from the cache (`cxlctl_get_supported_features()`).
-    fn get_supported_features(&self, sf: &SupportedFeatures<'_>) -> Result<RpcResponse> {
+    fn get_supported_features(&self, sf: &SupportedFeatures<'_>) -> Result<FwRpcResponse> {
         let mut out = KVVec::from_elem(0u8, sf.out_len(), GFP_KERNEL_ACCOUNT)?;
         let n = sf.write(&mut out);
         out.truncate(n);
-        Ok(RpcResponse::NewBuffer(out))
+        Ok(FwRpcResponse::NewBuffer(out))
     }
 
     /// Get Feature through the mailbox (`cxlctl_get_feature()` and
     /// `cxl_get_feature()`): the data lands at offset 8 of the answer, read
     /// in commands of at most `payload_size` bytes under `feat_mutex`.
-    fn get_feature(&self, req: &GetFeatIn) -> Result<RpcResponse> {
+    fn get_feature(&self, req: &GetFeatIn) -> Result<FwRpcResponse> {
         let count = usize::from(req.count);
         // Room for upstream's `out_len` on success: 16 + count.
         let mut out = KVVec::from_elem(0u8, RPC_OUT_SIZE + count, GFP_KERNEL_ACCOUNT)?;
@@ -510,20 +514,20 @@ impl CxlFeatures {
         // Upstream's `out_len`: 16 + received, or 16 after a failure (whose
         // bytes 8..16 hold what the first chunk read, as upstream's do).
         out.truncate(reply.out_len);
-        Ok(RpcResponse::NewBuffer(out))
+        Ok(FwRpcResponse::NewBuffer(out))
     }
 
     /// Set Feature through the mailbox (`cxlctl_set_feature()` and
     /// `cxl_set_feature()`): one Full command, or Initiate, Continue... and
     /// Finish, under `feat_mutex`.  A set that fails in the mailbox, or
     /// never reaches it, is a successful RPC whose `retval` says why.
-    fn set_feature(&self, hdr: &SetFeatInHdr, data: &[u8]) -> Result<RpcResponse> {
+    fn set_feature(&self, hdr: &SetFeatInHdr, data: &[u8]) -> Result<FwRpcResponse> {
         let mut out = KVVec::from_elem(0u8, RPC_OUT_SIZE, GFP_KERNEL_ACCOUNT)?;
         let return_code = self.send_set_feature(hdr, data);
         let reply = set_feature_reply(return_code);
         out[..RPC_OUT_PAYLOAD_OFFSET].copy_from_slice(&reply.hdr.to_bytes());
         out.truncate(reply.out_len);
-        Ok(RpcResponse::NewBuffer(out))
+        Ok(FwRpcResponse::NewBuffer(out))
     }
 
     /// The mailbox part of Set Feature; returns `retval`.
@@ -561,24 +565,26 @@ impl CxlFeatures {
 struct CxlCtx;
 
 impl Operations for CxlCtx {
-    type DeviceData = CxlFeatures;
+    type RegistrationData<'a> = CxlFeatures;
     const DEVICE_TYPE: DeviceType = DeviceType::Cxl;
 
-    fn open(_dev: &Device<Self>) -> impl PinInit<Self, Error> {
+    fn open<'a>(_device: &Device<Self>, _cxl: &CxlFeatures) -> impl PinInit<Self, Error> {
         Ok::<_, Error>(CxlCtx)
     }
 
     // No `info`: upstream's `cxlctl_ops` has none, `FWCTL_INFO` reports no
     // device data.
 
-    fn fw_rpc(
+    fn fw_rpc<'a>(
         _this: Pin<&Self>,
-        dev: &Device<Self>,
-        scope: Scope,
+        _device: &Device<Self>,
+        cxl: &CxlFeatures,
+        scope: RpcScope,
         rpc: &mut [u8],
         out_len: usize,
-    ) -> Result<RpcResponse> {
-        let cxl = dev.data();
+    ) -> Result<FwRpcResponse> {
+        // The same numbers: both are the uAPI's `enum fwctl_rpc_scope`.
+        let scope = Scope::from_u32(scope as u32).ok_or(EINVAL)?;
         match cxl
             .features()
             .check_rpc(scope, rpc, out_len)
@@ -598,7 +604,7 @@ impl Operations for CxlCtx {
 /// A memdev with its fwctl device.
 struct Attached {
     /// Declared first: dropped (unregistered) before the reference below.
-    _fwctl: Registration<CxlCtx>,
+    _fwctl: Registration<'static, CxlCtx>,
     /// A reference to the memdev, which keeps its address unique in the
     /// list for as long as the entry exists.
     memdev: ARef<device::Device>,
@@ -679,14 +685,18 @@ impl State {
         } else {
             "read-only"
         };
+        // SAFETY: `dev` is registered (our caller).
+        let fdev = unsafe { Device::<CxlCtx>::new_for_device(dev) }?;
         // SAFETY: `dev` is registered, the registration is dropped before
         // `dev`'s `device_del()` returns and before the module unloads (our
-        // caller), and the mailbox in the data is valid until then.
-        let fwctl = unsafe { Registration::<CxlCtx>::new_for_device(dev, Ok::<_, Error>(cxl)) }?;
+        // caller), and the mailbox in the data is valid until then; `fdev`
+        // was just allocated, by this thread.
+        let fwctl = unsafe { Registration::new_for_device(dev, &fdev, Ok::<_, Error>(cxl)) }?;
+        let fname: &device::Device = fdev.as_ref();
         dev_info!(
             dev,
             "{}: {} CXL features, {} for userspace, {}\n",
-            fwctl.device().as_dev().name(),
+            fname.name(),
             total,
             user,
             writable

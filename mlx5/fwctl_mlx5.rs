@@ -22,8 +22,14 @@ use kernel::{auxiliary, device::Core, prelude::*};
 #[path = "../crates/fwctl-uapi/src/uapi.rs"]
 pub mod uapi;
 
+// The kernel's Rust fwctl API where the kernel has it (upstream's core
+// built in), the project's copy of it everywhere else: this driver builds
+// unchanged against either (`make api-compat`).
+#[cfg(CONFIG_RUST_FWCTL_ABSTRACTIONS)]
+use kernel::fwctl;
+#[cfg(not(CONFIG_RUST_FWCTL_ABSTRACTIONS))]
 #[path = "../common/fwctl_driver.rs"]
-pub mod fwctl_driver;
+pub mod fwctl;
 
 #[path = "../crates/fwctl-uapi/src/mlx5_cmds.rs"]
 pub mod mlx5_cmds;
@@ -31,10 +37,10 @@ pub mod mlx5_cmds;
 #[path = "../common/kernel_errno.rs"]
 pub mod kernel_errno;
 
-use fwctl_driver::{Device, Operations, Registration, RpcResponse};
+use fwctl::{Device, DeviceType, FwRpcResponse, Operations, Registration, RpcScope};
 use kernel_errno::to_error;
 use mlx5_cmds::{create_uctx, destroy_uctx, InfoMlx5};
-use uapi::{DeviceType, Scope};
+use uapi::Scope;
 
 /// mlx5_core's declarations (`mlx5_bindings.h`), as bindgen translated
 /// them; only [`mlx5_fw`] and the layout checks below use them.
@@ -309,12 +315,12 @@ struct Mlx5Uctx {
 }
 
 impl Operations for Mlx5Uctx {
-    type DeviceData = Mlx5Dev;
+    type RegistrationData<'a> = Mlx5Dev;
 
     const DEVICE_TYPE: DeviceType = DeviceType::Mlx5;
 
-    fn open(dev: &Device<Self>) -> impl PinInit<Self, Error> {
-        let core = &dev.data().core;
+    fn open<'a>(device: &Device<Self>, mlx5: &Mlx5Dev) -> impl PinInit<Self, Error> {
+        let core = &mlx5.core;
         // Newer firmware offers the tools-resources label, which lets a
         // user context change global device state; older firmware only
         // gives the basic DEVX privileges.
@@ -327,20 +333,20 @@ impl Operations for Mlx5Uctx {
         let mut output = [0u8; create_uctx::OUT_LEN];
         core.exec(&mut input, &mut output)?;
         let uid = mlx5_cmds::create_uctx_uid(&output);
-        dev_dbg!(dev.as_dev(), "uid {} created, caps {:#x}\n", uid, caps);
+        dev_dbg!(device.as_ref(), "uid {} created, caps {:#x}\n", uid, caps);
         Ok::<_, Error>(Mlx5Uctx { uid, caps })
     }
 
-    fn close(this: Pin<&mut Self>, dev: &Device<Self>) {
+    fn close<'a>(this: Pin<&mut Self>, device: &Device<Self>, mlx5: &Mlx5Dev) {
         let mut input = mlx5_cmds::destroy_uctx_in(this.uid);
         let mut output = [0u8; destroy_uctx::OUT_LEN];
         // Nothing to do on failure: the FD is gone either way, and firmware
         // drops a function's user contexts when the function resets.
-        let r = dev.data().core.exec(&mut input, &mut output);
-        dev_dbg!(dev.as_dev(), "uid {} destroyed: {:?}\n", this.uid, r);
+        let r = mlx5.core.exec(&mut input, &mut output);
+        dev_dbg!(device.as_ref(), "uid {} destroyed: {:?}\n", this.uid, r);
     }
 
-    fn info(this: Pin<&Self>, _dev: &Device<Self>) -> Result<KVec<u8>> {
+    fn info<'a>(this: Pin<&Self>, _device: &Device<Self>, _mlx5: &Mlx5Dev) -> Result<KVec<u8>> {
         let info = InfoMlx5 {
             uid: this.uid.into(),
             uctx_caps: this.caps,
@@ -350,28 +356,31 @@ impl Operations for Mlx5Uctx {
         Ok(v)
     }
 
-    fn fw_rpc(
+    fn fw_rpc<'a>(
         this: Pin<&Self>,
-        dev: &Device<Self>,
-        scope: Scope,
+        device: &Device<Self>,
+        mlx5: &Mlx5Dev,
+        scope: RpcScope,
         rpc: &mut [u8],
         out_len: usize,
-    ) -> Result<RpcResponse> {
+    ) -> Result<FwRpcResponse> {
+        // The same numbers: both are the uAPI's `enum fwctl_rpc_scope`.
+        let scope = Scope::from_u32(scope as u32).ok_or(EINVAL)?;
         let hdr = mlx5_cmds::check_rpc(rpc, out_len, scope).map_err(|r| to_error(r.errno()))?;
         // The FD's user context, whatever the caller wrote there.
         mlx5_cmds::set_uid(rpc, this.uid);
-        let core = &dev.data().core;
+        let core = &mlx5.core;
         let in_len = rpc.len();
         let resp = if out_len <= in_len {
             core.cmd_do_in_place(rpc, in_len, out_len)?;
-            RpcResponse::InPlace(out_len)
+            FwRpcResponse::InPlace(out_len)
         } else {
             let mut out = KVVec::from_elem(0u8, out_len, GFP_KERNEL)?;
             core.cmd_do(rpc, &mut out)?;
-            RpcResponse::NewBuffer(out)
+            FwRpcResponse::NewBuffer(out)
         };
         dev_dbg!(
-            dev.as_dev(),
+            device.as_ref(),
             "uid {}: opcode {:#x} op_mod {:#x} in {} out {}\n",
             this.uid,
             hdr.opcode,
@@ -383,9 +392,10 @@ impl Operations for Mlx5Uctx {
     }
 }
 
-/// What the driver keeps per bound auxiliary device.
-struct Mlx5Binding {
-    _reg: Registration<Mlx5Uctx>,
+/// What the driver keeps per bound auxiliary device, for as long as it is
+/// bound (`'bound`).
+struct Mlx5Binding<'bound> {
+    _reg: Registration<'bound, Mlx5Uctx>,
 }
 
 /// The auxiliary driver for `mlx5_core.fwctl`.
@@ -399,27 +409,29 @@ kernel::auxiliary_device_table!(
 
 impl auxiliary::Driver for FwctlMlx5 {
     type IdInfo = ();
-    type Data<'bound> = Mlx5Binding;
+    type Data<'bound> = Mlx5Binding<'bound>;
 
     const ID_TABLE: auxiliary::IdTable<Self::IdInfo> = &AUX_TABLE;
 
     fn probe<'bound>(
         adev: &'bound auxiliary::Device<Core<'_>>,
         _info: &'bound Self::IdInfo,
-    ) -> impl PinInit<Mlx5Binding, Error> + 'bound {
+    ) -> impl PinInit<Mlx5Binding<'bound>, Error> + 'bound {
         // SAFETY: the ID table matches only `mlx5_core.fwctl`, which
         // mlx5_core creates as a `struct mlx5_adev`; the `CoreDev` lives in
         // the registration below, dropped when `adev` is unbound.
         let core = unsafe { CoreDev::of_adev(adev) }?;
         // The parent is the PCI function, as upstream: mlx5_core makes it
         // the auxiliary device's parent.
-        //
-        // SAFETY: the registration is this binding's data, dropped when
-        // `adev` is unbound (also when this module unloads: unregistering
-        // the driver unbinds it), which comes before its parent is unbound:
-        // a parent deletes its auxiliary devices first.  `CoreDev` owns
-        // nothing it does not keep valid until then (its own contract).
-        let reg = unsafe { Registration::new(adev.parent(), Ok::<_, Error>(Mlx5Dev { core })) }?;
+        let parent = adev.parent();
+        let dev = Device::<Mlx5Uctx>::new(parent)?;
+        // SAFETY: `dev` was just allocated, by this thread.  The
+        // registration is this binding's data, dropped when `adev` is
+        // unbound (also when this module unloads: unregistering the driver
+        // unbinds it), which comes before its parent is unbound: a parent
+        // deletes its auxiliary devices first.  `CoreDev` owns nothing it
+        // does not keep valid until then (its own contract).
+        let reg = unsafe { Registration::new(parent, &dev, Ok::<_, Error>(Mlx5Dev { core })) }?;
         Ok(Mlx5Binding { _reg: reg })
     }
 }

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! fwctl_rust_test: a test-only fwctl driver written against the project's
-//! safe Rust driver API (`common/fwctl_driver.rs`).  Never shipped.
+//! fwctl_rust_test: a test-only fwctl driver written against the kernel's
+//! Rust fwctl API, `kernel::fwctl`.  Never shipped.
+//!
+//! The same source builds against `kernel::fwctl` on a kernel that has it
+//! (`CONFIG_RUST_FWCTL_ABSTRACTIONS`, upstream's core built in: `make
+//! api-compat`) and against the project's copy of that API,
+//! `common/fwctl_driver.rs`, everywhere else.
 //!
 //! It registers one fwctl device under a faux parent `fwctl_rust_test` and
 //! answers a subset of the loopback contract of
@@ -13,14 +18,13 @@
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{faux, prelude::*};
 
-#[path = "../../../crates/fwctl-uapi/src/uapi.rs"]
-pub mod uapi;
-
+#[cfg(CONFIG_RUST_FWCTL_ABSTRACTIONS)]
+use kernel::fwctl;
+#[cfg(not(CONFIG_RUST_FWCTL_ABSTRACTIONS))]
 #[path = "../../../common/fwctl_driver.rs"]
-pub mod fwctl_driver;
+pub mod fwctl;
 
-use fwctl_driver::{Device, Operations, Registration, RpcResponse};
-use uapi::{DeviceType, Scope};
+use fwctl::{Device, DeviceType, FwRpcResponse, Operations, Registration, RpcScope};
 
 module! {
     type: RustTest,
@@ -35,6 +39,8 @@ module! {
 const INFO_MAGIC: u32 = 0xf7c7_e570;
 /// Size of `struct fwctl_test_req`.
 const REQ_LEN: usize = 16;
+/// The longest answer: upstream's `MAX_RPC_LEN`, 2 MiB.
+const MAX_LEN: usize = 2 << 20;
 
 /// Per-device data: the next user context id.
 struct Data {
@@ -51,17 +57,17 @@ fn le32(b: &[u8], at: usize) -> u32 {
 }
 
 impl Operations for Ctx {
-    type DeviceData = Data;
+    type RegistrationData<'a> = Data;
     // The contract's test-only type is outside the uAPI enum; this driver
     // proves the Rust API, so it borrows a real type's number.
     const DEVICE_TYPE: DeviceType = DeviceType::Pds;
 
-    fn open(dev: &Device<Self>) -> impl PinInit<Self, Error> {
-        let id = dev.data().next_id.fetch_add(1, Ordering::Relaxed) + 1;
+    fn open<'a>(_device: &Device<Self>, data: &Data) -> impl PinInit<Self, Error> {
+        let id = data.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         Ok::<_, Error>(Ctx { id })
     }
 
-    fn info(this: Pin<&Self>, _dev: &Device<Self>) -> Result<KVec<u8>> {
+    fn info<'a>(this: Pin<&Self>, _device: &Device<Self>, _data: &Data) -> Result<KVec<u8>> {
         let mut v = KVec::with_capacity(16, GFP_KERNEL)?;
         for w in [INFO_MAGIC, 0, this.id, 0] {
             v.extend_from_slice(&w.to_ne_bytes(), GFP_KERNEL)?;
@@ -69,13 +75,14 @@ impl Operations for Ctx {
         Ok(v)
     }
 
-    fn fw_rpc(
+    fn fw_rpc<'a>(
         this: Pin<&Self>,
-        _dev: &Device<Self>,
-        scope: Scope,
+        _device: &Device<Self>,
+        _data: &Data,
+        scope: RpcScope,
         rpc: &mut [u8],
         out_len: usize,
-    ) -> Result<RpcResponse> {
+    ) -> Result<FwRpcResponse> {
         if rpc.len() < REQ_LEN {
             return Err(EINVAL);
         }
@@ -84,22 +91,22 @@ impl Operations for Ctx {
             return Err(EBADMSG);
         }
         match op {
-            0 => Ok(RpcResponse::InPlace(rpc.len())),
+            0 => Ok(FwRpcResponse::InPlace(rpc.len())),
             1 => {
                 let mut v = KVVec::with_capacity(rpc.len(), GFP_KERNEL)?;
                 v.extend_from_slice(rpc, GFP_KERNEL)?;
-                Ok(RpcResponse::NewBuffer(v))
+                Ok(FwRpcResponse::NewBuffer(v))
             }
             2 => {
                 let n = arg as usize;
-                if n > uapi::MAX_RPC_LEN as usize {
+                if n > MAX_LEN {
                     return Err(EINVAL);
                 }
                 let mut v = KVVec::with_capacity(n, GFP_KERNEL)?;
                 for i in 0..n {
                     v.push((i as u32).wrapping_add(seed) as u8, GFP_KERNEL)?;
                 }
-                Ok(RpcResponse::NewBuffer(v))
+                Ok(FwRpcResponse::NewBuffer(v))
             }
             3 if (1..4096).contains(&arg) => Err(Error::from_errno(-(arg as i32))),
             3 => Err(EINVAL),
@@ -109,7 +116,7 @@ impl Operations for Ctx {
                 v.extend_from_slice(&this.id.to_ne_bytes(), GFP_KERNEL)?;
                 v.extend_from_slice(&(rpc.len() as u64).to_ne_bytes(), GFP_KERNEL)?;
                 v.extend_from_slice(&(out_len as u64).to_ne_bytes(), GFP_KERNEL)?;
-                Ok(RpcResponse::NewBuffer(v))
+                Ok(FwRpcResponse::NewBuffer(v))
             }
             _ => Err(EBADMSG),
         }
@@ -118,7 +125,7 @@ impl Operations for Ctx {
 
 struct RustTest {
     // Dropped first: unregisters the fwctl device before its parent goes.
-    _fwctl: Registration<Ctx>,
+    _fwctl: Registration<'static, Ctx>,
     _parent: faux::Registration,
 }
 
@@ -127,11 +134,19 @@ impl kernel::Module for RustTest {
         let parent = faux::Registration::new(c"fwctl_rust_test", None)?;
         let fdev: &faux::Device<kernel::device::Bound> = parent.as_ref();
         let pdev: &kernel::device::Device<kernel::device::Bound> = fdev.as_ref();
-        // SAFETY: the registration is a field of the module, dropped at
-        // unload before the parent (field order), never leaked.
+        let dev = Device::<Ctx>::new(pdev)?;
+        // SAFETY: `pdev` stays bound while the faux registration lives; the
+        // fwctl registration is a field of the module, dropped at unload
+        // before the faux one (field order), never leaked.  The borrow of
+        // `pdev` is widened to `'static` for that reason: the faux device
+        // is moved into the module below, which outlives the registration.
+        let pdev: &'static kernel::device::Device<kernel::device::Bound> =
+            unsafe { &*core::ptr::from_ref(pdev) };
+        // SAFETY: as above; `dev` was just allocated, by this thread.
         let fwctl = unsafe {
-            Registration::<Ctx>::new(
+            Registration::new(
                 pdev,
+                &dev,
                 Ok::<_, Error>(Data {
                     next_id: AtomicU32::new(0),
                 }),

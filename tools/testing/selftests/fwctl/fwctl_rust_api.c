@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The project's safe Rust driver API (common/fwctl_driver.rs), end to end:
+ * The kernel's Rust fwctl API (kernel::fwctl, or the project's copy of it,
+ * common/fwctl_driver.rs, on kernels without it), end to end:
  * fwctl_rust_test.ko implements part of the loopback contract through it.
  * Checks the device type, FWCTL_INFO data, per-FD contexts, in-place and
  * new-buffer answers, truncation, driver errnos and scopes, and that the
