@@ -10,6 +10,9 @@
 #   make demo            boot the guest with an emulated CXL device and show fwctl
 #   make bench           the Rust core against upstream's C core, in one guest boot
 #                        (the distro flavour unless FLAVOUR is given)
+#   make api-compat      the Rust drivers built against the kernel's own
+#                        kernel::fwctl and run on upstream's built-in C core
+#                        (a kernel flavour of its own, apicompat)
 #   make guest CMD=...   run CMD as root in the test guest (APPEND=, NOCXL=1)
 #   make setup           install the toolchain and fetch the kernel source
 #   make kernel          build the cached test kernel
@@ -56,7 +59,7 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=$(LLVM) RUSTC=$(RUSTC) BINDGEN=$(BIN
 
 .PHONY: all modules test-modules clean setup kernel guest check demo bench host-test clippy rustfmt \
 	rustfmtcheck uapi-check tool tool-release tool-docs install uninstall modules_install \
-	clean-modules print-kdir print-man-pages stress
+	clean-modules print-kdir print-man-pages stress api-compat
 
 all: modules
 
@@ -134,6 +137,11 @@ guest: modules
 
 check: setup
 	@scripts/check.sh
+
+# The driver API against the kernel's (Documentation/driver-api.rst): its own
+# kernel build (FLAVOUR=apicompat), its own source copy and guest boot.
+api-compat: setup
+	@scripts/api-compat.sh
 
 # The long reliability run (Documentation/reliability.rst), its own guest.
 # FLAVOUR=distro builds what it needs in its own tree (scripts/check-distro.sh)
