@@ -89,10 +89,11 @@ test-modules: modules
 # file the Rust modules are built from, so that an unchanged tree is not
 # linted again: a clippy pass rebuilds the modules (unsigned), and the make
 # modules after it rebuilds them once more.  FORCE_CLIPPY=1 lints anyway.
-CLIPPY_SRCS = $(sort $(filter-out %_generated.rs,$(wildcard $(addsuffix /*.rs,core cxl mlx5 common \
-		crates/fwctl-uapi/src tools/testing/fwctl_rust_test))) \
-	$(wildcard $(addsuffix /Kbuild,. core cxl mlx5 tools/testing/fwctl_rust_test)) \
-	$(wildcard mlx5/*.h mlx5/*.params cxl/*.h cxl/*.params scripts/*.mk) Makefile)
+CLIPPY_SRCS = $(sort $(filter-out %_generated.rs,$(wildcard *.rs $(addsuffix /*.rs,fwctl_core \
+		fwctl_cxl fwctl_mlx5 common crates/fwctl-uapi/src tools/testing/fwctl_rust_test))) \
+	$(wildcard $(addsuffix /Kbuild,. tools/testing/fwctl_rust_test)) \
+	$(wildcard fwctl_mlx5/*.h fwctl_mlx5/*.params fwctl_cxl/*.h fwctl_cxl/*.params scripts/*.mk) \
+	Makefile)
 clippy: $(if $(OWN_KERNEL),kernel)
 	@ok=$(CACHE)/clippy/$$(cat $(KDIR)/.config $(CLIPPY_SRCS) | sha256sum | cut -d' ' -f1).ok; \
 	if [ -z "$(FORCE_CLIPPY)" ] && [ -f "$$ok" ]; then \
@@ -106,7 +107,7 @@ clippy: $(if $(OWN_KERNEL),kernel)
 
 # rustfmt with the kernel's configuration, on every crate root of the
 # project (modules follow from there); rustfmtcheck only reports.
-RUST_ROOTS := core/fwctl_core.rs cxl/cxl_driver.rs mlx5/fwctl_mlx5.rs \
+RUST_ROOTS := fwctl_core.rs fwctl_cxl.rs fwctl_mlx5.rs \
 	tools/testing/fwctl_rust_test/fwctl_rust_test.rs crates/fwctl-logic/src/lib.rs \
 	crates/fwctl-uapi/src/lib.rs crates/fwctl-tool/src/lib.rs crates/fwctl-tool/src/main.rs \
 	crates/fwctl-tool/src/gendoc.rs $(wildcard crates/fwctl-tool/examples/*.rs)
@@ -211,7 +212,7 @@ MODDIR            = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 STAGED            = $(filter-out /,$(INSTALL_MOD_PATH))
 
 # What make install puts where (uninstall removes exactly these).
-MODULES        := core/fwctl cxl/fwctl_cxl mlx5/fwctl_mlx5
+MODULES        := fwctl fwctl_cxl fwctl_mlx5
 UAPI_HEADERS   := fwctl/fwctl.h fwctl/cxl.h fwctl/mlx5.h cxl/features.h
 MAN_PAGES      := fwctl fwctl-list fwctl-info fwctl-rpc fwctl-cxl fwctl-cxl-features \
 		  fwctl-cxl-get fwctl-cxl-set fwctl-mlx5 fwctl-mlx5-caps fwctl-mlx5-reg

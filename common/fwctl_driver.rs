@@ -426,8 +426,10 @@ impl<T: Operations> Drop for Registration<'_, T> {
     }
 }
 
-/// A vector's buffer for the core, which frees it with `kvfree()` (right
-/// for `kmalloc` and `vmalloc` memory alike); an empty vector is `NULL`
+/// A vector's buffer for the core, which frees it: `FWCTL_INFO` data with
+/// `kfree()` (upstream's core) or `kvfree()`, so [`Operations::info`]
+/// returns `kmalloc` memory (`KVec`); RPC answers with `kvfree()`, so
+/// `kvmalloc` memory (`KVVec`) is fine there.  An empty vector is `NULL`
 /// with length 0, the core's empty answer.
 fn into_c_buffer<A: kernel::alloc::Allocator>(
     v: kernel::alloc::Vec<u8, A>,

@@ -59,18 +59,25 @@ kmake() {
 # Clippy with the kernel's lints, warnings as errors, on the kernel::fwctl
 # build of each driver (make clippy lints the other); then the real builds.
 clippy=(CLIPPY=1 CLIPPY_DRIVER=/usr/bin/clippy-driver KRUSTFLAGS=-Dwarnings)
-run clippy-fwctl_mlx5 kmake M="$T/mlx5" "${clippy[@]}" modules
+run clippy-fwctl_mlx5 kmake M="$T" "${clippy[@]}" modules
 run clippy-fwctl_rust_test \
 	make -C "$T/tools/testing/fwctl_rust_test" KDIR="$B" FWCTL_SYMBOLS=kernel "${clippy[@]}"
-run build-fwctl_mlx5 kmake M="$T/mlx5" modules || summary
-"$repo/scripts/sign-modules.sh" "$B" "$T/mlx5/fwctl_mlx5.ko" >/dev/null
+# The top-level build, as a user would run it: on this kernel it builds
+# fwctl_mlx5 alone (Kbuild), saying why.
+run build-fwctl_mlx5 make -C "$T" modules KDIR="$B" || summary
+if grep -q "building fwctl_mlx5 only, against the kernel's kernel::fwctl" "$log/build-fwctl_mlx5.log" &&
+   [ "$(cat "$T/modules.order")" = fwctl_mlx5.o ]; then
+	ok "make modules builds fwctl_mlx5 alone on this kernel, saying why"
+else
+	notok "make modules builds fwctl_mlx5 alone on this kernel, saying why ($(tr '\n' ' ' <"$T/modules.order"))"
+fi
 run build-fwctl_rust_test \
 	make -C "$T/tools/testing/fwctl_rust_test" KDIR="$B" FWCTL_SYMBOLS=kernel || summary
 run build-mlx5_sim make -C "$T/tools/testing/mlx5_sim" KDIR="$B" || summary
 run build-selftests make -C "$T/tools/testing/selftests/fwctl" || summary
 
 # 2. The API they were built against.
-for ko in mlx5/fwctl_mlx5.ko tools/testing/fwctl_rust_test/fwctl_rust_test.ko; do
+for ko in fwctl_mlx5.ko tools/testing/fwctl_rust_test/fwctl_rust_test.ko; do
 	api=$(fwctl_api_of "$T/$ko")
 	if [ "$api" = kernel ]; then
 		ok "${ko##*/} is built against the kernel's kernel::fwctl"

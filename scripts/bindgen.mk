@@ -13,7 +13,7 @@
 # kernel with a longer list needs no change here.
 #
 # Usage in a Kbuild file:
-#   include $(src)/../scripts/bindgen.mk
+#   include $(src)/scripts/bindgen.mk
 #   $(obj)/foo.o: $(obj)/foo_bindings_generated.rs
 #   $(eval $(call fwctl_bindings,foo_bindings))
 

@@ -46,7 +46,7 @@ run distro-test-modules make -C "$DT" test-modules KDIR="$B" || finish
 # built against the project's copy of it (make api-compat builds the same
 # sources against the kernel's).  Not fwctl_cxl: it stands aside for
 # upstream's CXL support here, and its driver code is compiled out.
-for ko in mlx5/fwctl_mlx5.ko tools/testing/fwctl_rust_test/fwctl_rust_test.ko; do
+for ko in fwctl_mlx5.ko tools/testing/fwctl_rust_test/fwctl_rust_test.ko; do
 	api=$(fwctl_api_of "$DT/$ko")
 	if [ "$api" = project ]; then
 		ok "${ko##*/} is built against the project's copy of kernel::fwctl"
@@ -115,8 +115,8 @@ rm -rf "$S" && cp -a "$R" "$S" || { notok "copy the module tree"; finish; }
 run install-fwctl-rs make -C "$DT" modules_install KDIR="$B" INSTALL_MOD_PATH="$S" || finish
 run depmod depmod -b "$S" "$kver" || finish
 f=$(modinfo -b "$S" -k "$kver" -F filename fwctl 2>&1)
-if [ "$f" = "$S/lib/modules/$kver/updates/core/fwctl.ko" ]; then
-	ok "installed: modprobe's fwctl is the Rust core (updates/core/fwctl.ko)"
+if [ "$f" = "$S/lib/modules/$kver/updates/fwctl.ko" ]; then
+	ok "installed: modprobe's fwctl is the Rust core (updates/fwctl.ko)"
 else
 	notok "installed: modprobe's fwctl is $f"
 fi

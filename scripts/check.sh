@@ -75,7 +75,7 @@ must modules make -C "$repo" modules test-modules
 # This kernel has no kernel::fwctl: the Rust drivers are built against the
 # project's copy of it (make api-compat builds them against the kernel's).
 built_against() { [ "$(fwctl_api_of "$repo/$1")" = "$2" ]; }
-for ko in mlx5/fwctl_mlx5.ko cxl/fwctl_cxl.ko tools/testing/fwctl_rust_test/fwctl_rust_test.ko; do
+for ko in fwctl_mlx5.ko fwctl_cxl.ko tools/testing/fwctl_rust_test/fwctl_rust_test.ko; do
 	must "${ko##*/}-on-the-project-copy-of-kernel-fwctl" built_against "$ko" project
 done
 step "kselftests and the fwctl tool"

@@ -14,8 +14,8 @@ echo "   (QEMU's device has two features, patrol scrub and ECS, both of which"
 echo "   upstream reserves to the kernel's EDAC code: by default, as upstream,"
 echo "   the memdev would get no fwctl device at all. The parameter is the"
 echo "   administrator's choice to let fwctl set them; see Documentation/cxl.rst.)"
-insmod "$repo/core/fwctl.ko"
-insmod "$repo/cxl/fwctl_cxl.ko" expose_kernel_features=1
+insmod "$repo/fwctl.ko"
+insmod "$repo/fwctl_cxl.ko" expose_kernel_features=1
 echo "   /sys/module/fwctl_cxl/parameters/expose_kernel_features: $(cat /sys/module/fwctl_cxl/parameters/expose_kernel_features)"
 dmesg | grep -E 'fwctl' | tail -3 | sed 's/^/   /'
 echo "== fwctl devices:"

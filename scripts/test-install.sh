@@ -58,7 +58,7 @@ grep -q '^CONFIG_MODULE_COMPRESS_ALL=y' "$kdir/.config" 2>/dev/null &&
 		grep -q "^CONFIG_MODULE_COMPRESS_${z%%:*}=y" "$kdir/.config" && suffix=.ko${z#*:}
 	done
 
-modules="core/fwctl cxl/fwctl_cxl mlx5/fwctl_mlx5"
+modules="fwctl fwctl_cxl fwctl_mlx5"
 man_pages=$("${mk[@]}" --no-print-directory print-man-pages)
 expected_main() { # the files under DESTDIR, relative, sorted
 	{
@@ -130,9 +130,9 @@ depmod_ok() {
 	cp -a "$root" "$d"
 	depmod -b "$d" "$kver" 2>&1 | grep -v 'modules.order\|modules.builtin' || true
 	local dep=$d/lib/modules/$kver/modules.dep
-	grep -qx "extra/core/fwctl$suffix:" "$dep" &&
-		grep -qx "extra/cxl/fwctl_cxl$suffix: extra/core/fwctl$suffix" "$dep" &&
-		grep -q "^extra/mlx5/fwctl_mlx5$suffix:.*extra/core/fwctl$suffix" "$dep" ||
+	grep -qx "extra/fwctl$suffix:" "$dep" &&
+		grep -qx "extra/fwctl_cxl$suffix: extra/fwctl$suffix" "$dep" &&
+		grep -q "^extra/fwctl_mlx5$suffix:.*extra/fwctl$suffix" "$dep" ||
 		{ cat "$dep"; return 1; }
 }
 if command -v depmod >/dev/null; then
@@ -226,11 +226,12 @@ dkms_fields_ok() {
 		[ "${#BUILT_MODULE_NAME[@]}" = 3 ] || { echo "${#BUILT_MODULE_NAME[@]} modules"; exit 1; }
 		i=0
 		for m in $modules; do
-			[ "${BUILT_MODULE_NAME[$i]}" = "$(basename "$m")" ] &&
-				[ "${BUILT_MODULE_LOCATION[$i]}" = "$(dirname "$m")/" ] &&
+			# Built at the top of the tree, DKMS's default location.
+			[ "${BUILT_MODULE_NAME[$i]}" = "$m" ] &&
+				[ -z "${BUILT_MODULE_LOCATION[$i]:-}" ] &&
 				[ "${DEST_MODULE_LOCATION[$i]}" = /updates ] &&
 				[ -f "$m.ko" ] ||
-				{ echo "module $i: ${BUILT_MODULE_NAME[$i]} ${BUILT_MODULE_LOCATION[$i]}"; exit 1; }
+				{ echo "module $i: ${BUILT_MODULE_NAME[$i]} ${BUILT_MODULE_LOCATION[$i]:-}"; exit 1; }
 			i=$((i + 1))
 		done
 	)

@@ -17,7 +17,7 @@
 //! and packed (a transmute would be right on little-endian hosts only, and
 //! needs unaligned reads), and this file is also built on the host, where
 //! the kernel crate does not exist.  The core's own ioctl structs, native
-//! and aligned, are read with `FromBytes` (`core/abi.rs`).
+//! and aligned, are read with `FromBytes` (`fwctl_core/abi.rs`).
 //!
 //! This file uses only `core`: it is compiled into `fwctl_cxl.ko`, into
 //! the `fwctl-uapi` crate that userspace links, and into the host crate

@@ -65,11 +65,11 @@ dmesg_mark
 
 ## modprobe resolves to the Rust core
 f=$(modinfo -F filename fwctl 2>&1)
-check "modinfo fwctl: the Rust core in updates/ ($f)" [ "$f" = "/lib/modules/$kver/updates/core/fwctl.ko" ]
+check "modinfo fwctl: the Rust core in updates/ ($f)" [ "$f" = "/lib/modules/$kver/updates/fwctl.ko" ]
 dep=$(modprobe --show-depends cxl_core 2>&1)
 say "$dep"
 check "modprobe --show-depends cxl_core: fwctl from updates/" \
-	grep -q "insmod /lib/modules/$kver/updates/core/fwctl.ko" <<<"$dep"
+	grep -q "insmod /lib/modules/$kver/updates/fwctl.ko" <<<"$dep"
 check "modprobe fwctl" modprobe fwctl
 check "the loaded fwctl is the Rust core (its max_scope parameter)" \
 	test -e /sys/module/fwctl/parameters/max_scope
@@ -187,7 +187,7 @@ check "... and says why" bash -c 'dmesg | grep -q "fwctl_mlx5: not loading: this
 unload_all
 upstream=/lib/modules/$kver/kernel/drivers/fwctl/fwctl.ko
 check "upstream's fwctl.ko loads when the Rust core is not loaded" insmod "$upstream"
-err=$(insmod "/lib/modules/$kver/updates/core/fwctl.ko" 2>&1)
+err=$(insmod "/lib/modules/$kver/updates/fwctl.ko" 2>&1)
 rc=$?
 say "$err"
 check "the Rust core cannot load beside it (exit $rc)" [ "$rc" != 0 ]

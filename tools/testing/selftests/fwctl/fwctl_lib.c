@@ -246,12 +246,9 @@ int module_path(const char *name, char *buf, size_t len)
 	ret = repo_dir(repo, sizeof(repo));
 	if (ret)
 		return ret;
-	if (!strcmp(name, "fwctl"))
-		n = snprintf(buf, len, "%s/core/%s.ko", repo, name);
-	else if (!strcmp(name, "fwctl_mlx5"))
-		n = snprintf(buf, len, "%s/mlx5/%s.ko", repo, name);
-	else if (!strcmp(name, "fwctl_cxl"))
-		n = snprintf(buf, len, "%s/cxl/%s.ko", repo, name);
+	if (!strcmp(name, "fwctl") || !strcmp(name, "fwctl_mlx5") ||
+	    !strcmp(name, "fwctl_cxl"))
+		n = snprintf(buf, len, "%s/%s.ko", repo, name);
 	else if (!strcmp(name, "fwctl_rust_test") || !strcmp(name, "mlx5_sim"))
 		n = snprintf(buf, len, "%s/tools/testing/%s/%s.ko", repo, name,
 			     name);

@@ -18,9 +18,9 @@ ko() {
 		return 0
 	fi
 	case "$1" in
-	fwctl) echo "$FWCTL_REPO/core/fwctl.ko" ;;
-	fwctl_cxl) echo "$FWCTL_REPO/cxl/fwctl_cxl.ko" ;;
-	fwctl_mlx5) echo "$FWCTL_REPO/mlx5/fwctl_mlx5.ko" ;;
+	fwctl) echo "$FWCTL_REPO/fwctl.ko" ;;
+	fwctl_cxl) echo "$FWCTL_REPO/fwctl_cxl.ko" ;;
+	fwctl_mlx5) echo "$FWCTL_REPO/fwctl_mlx5.ko" ;;
 	fwctl_rust_test|mlx5_sim) echo "$FWCTL_REPO/tools/testing/$1/$1.ko" ;;
 	*) echo "$FWCTL_REPO/tools/testing/fwctl_test/$1.ko" ;;
 	esac

@@ -17,22 +17,30 @@
 
 use kernel::prelude::*;
 
-#[path = "../crates/fwctl-uapi/src/uapi.rs"]
+#[path = "crates/fwctl-uapi/src/uapi.rs"]
 pub mod uapi;
 
-#[path = "../crates/fwctl-uapi/src/policy.rs"]
+#[path = "crates/fwctl-uapi/src/policy.rs"]
 pub mod policy;
 
-#[path = "../common/kernel_errno.rs"]
+#[path = "common/kernel_errno.rs"]
 pub mod kernel_errno;
 
+#[path = "fwctl_core/abi.rs"]
 pub mod abi;
+#[path = "fwctl_core/chardev.rs"]
 mod chardev;
+#[path = "fwctl_core/device.rs"]
 mod device;
+#[path = "fwctl_core/glue.rs"]
 mod glue;
+#[path = "fwctl_core/ioctl.rs"]
 mod ioctl;
+#[path = "fwctl_core/kapi.rs"]
 mod kapi;
+#[path = "fwctl_core/param.rs"]
 mod param;
+#[path = "fwctl_core/sysfs.rs"]
 mod sysfs;
 
 module! {

@@ -19,7 +19,7 @@
 
 use kernel::{auxiliary, device::Core, prelude::*};
 
-#[path = "../crates/fwctl-uapi/src/uapi.rs"]
+#[path = "crates/fwctl-uapi/src/uapi.rs"]
 pub mod uapi;
 
 // The kernel's Rust fwctl API where the kernel has it (upstream's core
@@ -28,13 +28,13 @@ pub mod uapi;
 #[cfg(CONFIG_RUST_FWCTL_ABSTRACTIONS)]
 use kernel::fwctl;
 #[cfg(not(CONFIG_RUST_FWCTL_ABSTRACTIONS))]
-#[path = "../common/fwctl_driver.rs"]
+#[path = "common/fwctl_driver.rs"]
 pub mod fwctl;
 
-#[path = "../crates/fwctl-uapi/src/mlx5_cmds.rs"]
+#[path = "crates/fwctl-uapi/src/mlx5_cmds.rs"]
 pub mod mlx5_cmds;
 
-#[path = "../common/kernel_errno.rs"]
+#[path = "common/kernel_errno.rs"]
 pub mod kernel_errno;
 
 use fwctl::{Device, DeviceType, FwRpcResponse, Operations, Registration, RpcScope};
@@ -61,7 +61,7 @@ use uapi::Scope;
 mod mlx5 {
     use kernel::bindings::*;
     use kernel::ffi;
-    include!("mlx5_bindings_generated.rs");
+    include!("fwctl_mlx5/mlx5_bindings_generated.rs");
 }
 
 /// `mlx5_cmds.rs` has no access to the C headers; check what it knows

@@ -4,7 +4,7 @@
  * module! macro of this kernel gives its parameters no sysfs file, and an
  * administrator's choice to expose the kernel's CXL features must be
  * visible (/sys/module/fwctl_cxl/parameters/expose_kernel_features).  Read
- * once by cxl_driver.rs at load; not writable afterwards (0444).
+ * once by fwctl_cxl.rs at load; not writable afterwards (0444).
  */
 #include <linux/moduleparam.h>
 

@@ -37,20 +37,20 @@ use kernel::{
     types::Opaque,
 };
 
-#[path = "../crates/fwctl-uapi/src/uapi.rs"]
+#[path = "crates/fwctl-uapi/src/uapi.rs"]
 pub mod uapi;
 
 // Always the project's copy of the kernel's Rust fwctl API: this driver
 // needs its one addition, `new_for_device()`, since it follows the CXL
 // core's memdevs instead of binding to them; and a kernel with
 // `kernel::fwctl` has upstream's CXL fwctl support built in.
-#[path = "../common/fwctl_driver.rs"]
+#[path = "common/fwctl_driver.rs"]
 pub mod fwctl;
 
-#[path = "../crates/fwctl-uapi/src/cxl_features.rs"]
+#[path = "crates/fwctl-uapi/src/cxl_features.rs"]
 pub mod cxl_features;
 
-#[path = "../common/kernel_errno.rs"]
+#[path = "common/kernel_errno.rs"]
 pub mod kernel_errno;
 
 use cxl_features::{
@@ -83,7 +83,7 @@ mod cxl {
     )]
     use kernel::bindings::*;
     use kernel::ffi;
-    include!("cxl_bindings_generated.rs");
+    include!("fwctl_cxl/cxl_bindings_generated.rs");
 }
 
 module! {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* What cxl_glue.c gives cxl_driver.rs. */
+/* What cxl_glue.c gives fwctl_cxl.rs. */
 #ifndef FWCTL_CXL_GLUE_H
 #define FWCTL_CXL_GLUE_H
 
