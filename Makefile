@@ -257,9 +257,8 @@ uninstall:
 	cd $(or $(DESTDIR),/) 2>/dev/null || exit 0; for d in $(patsubst /%,%,$(INCLUDEDIR)/fwctl $(INCLUDEDIR)/cxl \
 		$(BINDIR) $(MANDIR)/man1 $(BASHCOMPDIR) $(ZSHCOMPDIR) $(FISHCOMPDIR)); do \
 		[ ! -d "$$d" ] || rmdir -p --ignore-fail-on-non-empty "$$d"; done
-	cd $(or $(INSTALL_MOD_PATH),/) 2>/dev/null || exit 0; for m in $(MODULES); do \
-		d=lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/$$(dirname $$m); \
-		[ ! -d "$$d" ] || rmdir -p --ignore-fail-on-non-empty "$$d"; done
+	cd $(or $(INSTALL_MOD_PATH),/) 2>/dev/null || exit 0; d=lib/modules/$(KVER)/$(INSTALL_MOD_DIR); \
+		[ ! -d "$$d" ] || rmdir -p --ignore-fail-on-non-empty "$$d"
 ifeq ($(STAGED),)
 	$(DEPMOD) -a $(KVER)
 endif

@@ -2230,23 +2230,13 @@ static void mlx5_driver_from_env(void)
 
 static const char *ko_path(const char *name, char *buf, size_t len)
 {
-	const char *dir;
-
 	if (mlx5_ko && !strcmp(name, mlx5_mod)) {
 		snprintf(buf, len, "%s", mlx5_ko);
 		return buf;
 	}
-	if (!strcmp(name, "fwctl"))
-		dir = "core";
-	else if (!strcmp(name, "fwctl_cxl"))
-		dir = "cxl";
-	else if (!strcmp(name, "fwctl_mlx5"))
-		dir = "mlx5";
-	else if (!strcmp(name, "mlx5_sim"))
-		dir = "tools/testing/mlx5_sim";
-	else
-		dir = "tools/testing/fwctl_test";
-	snprintf(buf, len, "%s/%s/%s.ko", repo, dir, name);
+	/* The build tree's, as every kselftest finds it (fwctl_lib). */
+	if (module_path(name, buf, len))
+		buf[0] = '\0';
 	return buf;
 }
 
