@@ -38,15 +38,19 @@ echo "== fwctl cxl set mem0 patrol-scrub scrub_cycle_hours=24   (needs debug_wri
 echo "== the same set with max_scope lowered to debug_read_only is refused:"
 echo debug_read_only >/sys/class/fwctl/fwctl0/max_scope
 "$fwctl" cxl set mem0 patrol-scrub scrub_cycle_hours=12 2>&1 | sed 's/^/   /' || true
-# Each counter file is one line of numbers, one per field in this order.
+# Each counter file is one line of numbers, one per field in this order
+# (Documentation/policy.rst).
 counters() { # FILE FIELD...
 	local file=$1 vals i
 	shift
 	read -ra vals <"/sys/class/fwctl/fwctl0/$file"
+	[ "${#vals[@]}" = $# ] ||
+		echo "   $file has ${#vals[@]} fields, the demo names $#: $*" >&2
 	for ((i = 0; i < $#; i++)); do
 		printf '   %-14s %-17s %s\n' "$file" "${@:i+1:1}" "${vals[i]:-?}"
 	done
 }
-echo "== counters of fwctl0:"
+echo "== counters of fwctl0 (accepted and failed by the driver per scope, refused per reason):"
 counters rpcs_accepted configuration debug_read_only debug_write debug_write_full
-counters rpcs_refused too_long bad_scope no_rawio lockdown policy driver
+counters rpcs_failed configuration debug_read_only debug_write debug_write_full
+counters rpcs_refused too_long bad_scope no_rawio lockdown policy
