@@ -602,7 +602,20 @@ pub(crate) unsafe fn alloc(
 /// `fwctl` comes from `alloc()` and is not registered.
 pub(crate) unsafe fn register(fwctl: *mut b::fwctl_device) -> Result {
     // SAFETY: by the caller; the cdev and device were initialised by `alloc()`.
-    to_result(unsafe { b::cdev_device_add(&raw mut (*fwctl).cdev, &raw mut (*fwctl).dev) })
+    let ret =
+        to_result(unsafe { b::cdev_device_add(&raw mut (*fwctl).cdev, &raw mut (*fwctl).dev) });
+    if ret.is_err() {
+        // `cdev_device_add()` took the cdev away again, but an `open()`
+        // through a stale node of the same number may have come in while
+        // the cdev was live and its `device_add()` had not yet failed.  The
+        // driver frees its state when registration fails and never calls
+        // `fwctl_unregister()`: detach its ops here, as unregistering would.
+        // Upstream's core leaves such a context calling into the driver.
+        //
+        // SAFETY: from `alloc()` (caller), not registered, so detached once.
+        unsafe { detach(fwctl) };
+    }
+    ret
 }
 
 /// `fwctl_unregister()`: afterwards no driver op runs again, every open
@@ -615,6 +628,19 @@ pub(crate) unsafe fn register(fwctl: *mut b::fwctl_device) -> Result {
 pub(crate) unsafe fn unregister(fwctl: *mut b::fwctl_device) {
     // SAFETY: by the caller; removes /dev and sysfs, so no new open starts.
     unsafe { b::cdev_device_del(&raw mut (*fwctl).cdev, &raw mut (*fwctl).dev) };
+    // SAFETY: by the caller, registered, so not detached yet.
+    unsafe { detach(fwctl) };
+}
+
+/// Closes every open context of `fwctl` and detaches its driver's ops:
+/// afterwards no op runs again and every ioctl on a still-open FD fails
+/// with `ENODEV`.  Waits for ops in flight.
+///
+/// # Safety
+///
+/// `fwctl` comes from `alloc()`, its cdev is gone (no new open starts),
+/// and it is detached once.
+unsafe fn detach(fwctl: *mut b::fwctl_device) {
     // SAFETY: lock order rwsem then mutex. With the write lock held no op
     // runs; every list member is an open context of this driver, closed once.
     unsafe {
