@@ -53,6 +53,9 @@ pub mod cxl_features;
 #[path = "common/kernel_errno.rs"]
 pub mod kernel_errno;
 
+#[path = "common/rpc_scope.rs"]
+mod rpc_scope;
+
 use cxl_features::{
     get_feature_chunks, get_feature_reply, set_feature_chunks, set_feature_reply, FeatEntry,
     Features, FeaturesCap, GetFeatIn, GetSupFeatsOutHdr, Op, SetFeatInHdr, SupFeatsFetch,
@@ -583,8 +586,7 @@ impl Operations for CxlCtx {
         rpc: &mut [u8],
         out_len: usize,
     ) -> Result<FwRpcResponse> {
-        // The same numbers: both are the uAPI's `enum fwctl_rpc_scope`.
-        let scope = Scope::from_u32(scope as u32).ok_or(EINVAL)?;
+        let scope = Scope::from(scope);
         match cxl
             .features()
             .check_rpc(scope, rpc, out_len)

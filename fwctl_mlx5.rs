@@ -37,6 +37,9 @@ pub mod mlx5_cmds;
 #[path = "common/kernel_errno.rs"]
 pub mod kernel_errno;
 
+#[path = "common/rpc_scope.rs"]
+mod rpc_scope;
+
 use fwctl::{Device, DeviceType, FwRpcResponse, Operations, Registration, RpcScope};
 use kernel_errno::to_error;
 use mlx5_cmds::{create_uctx, destroy_uctx, InfoMlx5};
@@ -159,44 +162,49 @@ const _: () = {
 /// wrappers.
 mod mlx5_fw {
     use super::mlx5;
+    use core::marker::PhantomData;
     use core::ptr::{self, NonNull};
     use kernel::{auxiliary, bindings, container_of, device::Core, error::to_result, prelude::*};
 
-    /// The command interface of one mlx5 function (`struct mlx5_core_dev`).
+    /// The command interface of one mlx5 function (`struct mlx5_core_dev`),
+    /// for as long as its auxiliary device is bound (`'bound`).
     ///
     /// # Invariants
     ///
     /// `mdev` is the core device of an auxiliary device that `mlx5_core`
-    /// created, and stays valid for the whole life of `self` (the
-    /// constructor's contract).
-    pub(crate) struct CoreDev {
+    /// created, and stays valid while that auxiliary device is bound, which
+    /// `'bound` covers.
+    pub(crate) struct CoreDev<'bound> {
         mdev: NonNull<mlx5::mlx5_core_dev>,
+        _adev: PhantomData<&'bound auxiliary::Device>,
     }
 
     // SAFETY: `mlx5_cmd_exec()` and `mlx5_cmd_do()` may be called from any
     // thread, concurrently: mlx5_core serialises commands on its own
     // command queue.  The capabilities read are written before the
     // auxiliary device is added and not while it is bound.
-    unsafe impl Send for CoreDev {}
+    unsafe impl Send for CoreDev<'_> {}
     // SAFETY: as above; every method takes `&self` and is thread-safe.
-    unsafe impl Sync for CoreDev {}
+    unsafe impl Sync for CoreDev<'_> {}
 
     /// `len` as the `int` mlx5_core's command functions take.
     fn c_len(len: usize) -> Result<i32> {
         i32::try_from(len).map_err(|_| EMSGSIZE)
     }
 
-    impl CoreDev {
+    impl<'bound> CoreDev<'bound> {
         /// The core device of `adev`, an `mlx5_core.fwctl` auxiliary device.
+        ///
+        /// The result borrows the binding (`'bound`), so it is dropped
+        /// before `adev` is unbound; mlx5_core deletes its auxiliary
+        /// devices, which unbinds them, before it tears the core device
+        /// down.
         ///
         /// # Safety
         ///
         /// `adev` was created by `mlx5_core` (or a stand-in exporting its
-        /// API), so it is embedded in a `struct mlx5_adev`; the result is
-        /// dropped before `adev` is unbound.  mlx5_core deletes its
-        /// auxiliary devices, which unbinds them, before it tears the core
-        /// device down.
-        pub(crate) unsafe fn of_adev(adev: &auxiliary::Device<Core<'_>>) -> Result<Self> {
+        /// API), so it is embedded in a `struct mlx5_adev`.
+        pub(crate) unsafe fn of_adev(adev: &'bound auxiliary::Device<Core<'_>>) -> Result<Self> {
             // `auxiliary::Device` is a transparent wrapper of
             // `struct auxiliary_device`.
             let raw = ptr::from_ref(adev)
@@ -208,9 +216,10 @@ mod mlx5_fw {
             // SAFETY: as above; `mdev` is set before the device is added.
             let mdev = unsafe { (*madev).mdev };
             // INVARIANT: mlx5_core's core device outlives its auxiliary
-            // devices' binding (caller).
+            // devices' binding, which `'bound` is.
             Ok(Self {
                 mdev: NonNull::new(mdev).ok_or(ENODEV)?,
+                _adev: PhantomData,
             })
         }
 
@@ -303,9 +312,10 @@ mod mlx5_fw {
 
 use mlx5_fw::CoreDev;
 
-/// One fwctl device: the mlx5 function's command interface.
-struct Mlx5Dev {
-    core: CoreDev,
+/// One fwctl device: the mlx5 function's command interface, while the
+/// auxiliary device is bound (`'bound`).
+struct Mlx5Dev<'bound> {
+    core: CoreDev<'bound>,
 }
 
 /// The context of one open FD: its firmware user context.
@@ -315,11 +325,14 @@ struct Mlx5Uctx {
 }
 
 impl Operations for Mlx5Uctx {
-    type RegistrationData<'a> = Mlx5Dev;
+    type RegistrationData<'a> = Mlx5Dev<'a>;
 
     const DEVICE_TYPE: DeviceType = DeviceType::Mlx5;
 
-    fn open<'a>(device: &Device<Self>, mlx5: &Mlx5Dev) -> impl PinInit<Self, Error> {
+    fn open<'a>(
+        device: &Device<Self>,
+        mlx5: &Self::RegistrationData<'a>,
+    ) -> impl PinInit<Self, Error> {
         let core = &mlx5.core;
         // Newer firmware offers the tools-resources label, which lets a
         // user context change global device state; older firmware only
@@ -337,7 +350,7 @@ impl Operations for Mlx5Uctx {
         Ok::<_, Error>(Mlx5Uctx { uid, caps })
     }
 
-    fn close<'a>(this: Pin<&mut Self>, device: &Device<Self>, mlx5: &Mlx5Dev) {
+    fn close<'a>(this: Pin<&mut Self>, device: &Device<Self>, mlx5: &Self::RegistrationData<'a>) {
         let mut input = mlx5_cmds::destroy_uctx_in(this.uid);
         let mut output = [0u8; destroy_uctx::OUT_LEN];
         // Nothing to do on failure: the FD is gone either way, and firmware
@@ -346,7 +359,11 @@ impl Operations for Mlx5Uctx {
         dev_dbg!(device.as_ref(), "uid {} destroyed: {:?}\n", this.uid, r);
     }
 
-    fn info<'a>(this: Pin<&Self>, _device: &Device<Self>, _mlx5: &Mlx5Dev) -> Result<KVec<u8>> {
+    fn info<'a>(
+        this: Pin<&Self>,
+        _device: &Device<Self>,
+        _mlx5: &Self::RegistrationData<'a>,
+    ) -> Result<KVec<u8>> {
         let info = InfoMlx5 {
             uid: this.uid.into(),
             uctx_caps: this.caps,
@@ -359,13 +376,12 @@ impl Operations for Mlx5Uctx {
     fn fw_rpc<'a>(
         this: Pin<&Self>,
         device: &Device<Self>,
-        mlx5: &Mlx5Dev,
+        mlx5: &Self::RegistrationData<'a>,
         scope: RpcScope,
         rpc: &mut [u8],
         out_len: usize,
     ) -> Result<FwRpcResponse> {
-        // The same numbers: both are the uAPI's `enum fwctl_rpc_scope`.
-        let scope = Scope::from_u32(scope as u32).ok_or(EINVAL)?;
+        let scope = Scope::from(scope);
         let hdr = mlx5_cmds::check_rpc(rpc, out_len, scope).map_err(|r| to_error(r.errno()))?;
         // The FD's user context, whatever the caller wrote there.
         mlx5_cmds::set_uid(rpc, this.uid);
@@ -418,8 +434,7 @@ impl auxiliary::Driver for FwctlMlx5 {
         _info: &'bound Self::IdInfo,
     ) -> impl PinInit<Mlx5Binding<'bound>, Error> + 'bound {
         // SAFETY: the ID table matches only `mlx5_core.fwctl`, which
-        // mlx5_core creates as a `struct mlx5_adev`; the `CoreDev` lives in
-        // the registration below, dropped when `adev` is unbound.
+        // mlx5_core creates as a `struct mlx5_adev`.
         let core = unsafe { CoreDev::of_adev(adev) }?;
         // The parent is the PCI function, as upstream: mlx5_core makes it
         // the auxiliary device's parent.
@@ -429,8 +444,8 @@ impl auxiliary::Driver for FwctlMlx5 {
         // registration is this binding's data, dropped when `adev` is
         // unbound (also when this module unloads: unregistering the driver
         // unbinds it), which comes before its parent is unbound: a parent
-        // deletes its auxiliary devices first.  `CoreDev` owns nothing it
-        // does not keep valid until then (its own contract).
+        // deletes its auxiliary devices first.  The data borrows the
+        // binding (`CoreDev<'bound>`).
         let reg = unsafe { Registration::new(parent, &dev, Ok::<_, Error>(Mlx5Dev { core })) }?;
         Ok(Mlx5Binding { _reg: reg })
     }

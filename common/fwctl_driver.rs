@@ -39,15 +39,13 @@ use kernel::{
     types::Opaque,
 };
 
-/// The memory the core allocates for `T`: its size rounded up to its
-/// alignment, as the kernel's `Layout::pad_to_align()` size.
+/// The size to ask the core's `kzalloc()` for, for a `T`: its size rounded
+/// up to its alignment.  `kmalloc()` aligns an object to at least the
+/// largest power of two that divides its size, so the memory is aligned
+/// for `T`.
 const fn kmalloc_aligned_size<T>() -> usize {
     core::alloc::Layout::new::<T>().pad_to_align().size()
 }
-
-/// The C core allocates devices and contexts with `kzalloc()`, aligned to
-/// at least `ARCH_KMALLOC_MINALIGN` (8 bytes on every architecture).
-const KMALLOC_MIN_ALIGN: usize = 8;
 
 /// A fwctl device type (C `enum fwctl_device_type`); the uAPI's
 /// `FWCTL_DEVICE_TYPE_ERROR` is not representable.
@@ -203,10 +201,7 @@ impl<T: Operations> Device<T> {
     unsafe fn alloc<Ctx: device::DeviceContext>(
         parent: &device::Device<Ctx>,
     ) -> Result<ARef<Self>> {
-        const {
-            assert!(offset_of!(Self, dev) == 0);
-            assert!(core::mem::align_of::<Self>() <= KMALLOC_MIN_ALIGN);
-        }
+        const { assert!(offset_of!(Self, dev) == 0) };
         // `device::Device` is a transparent wrapper of `struct device`; its
         // `as_raw()` is private to the kernel crate.
         let parent = core::ptr::from_ref(parent)
@@ -214,7 +209,7 @@ impl<T: Operations> Device<T> {
             .cast::<bindings::device>();
         // SAFETY: `parent` is a live, registered device (caller); the ops
         // table is a constant with `'static` lifetime; the size covers
-        // `Self`, whose alignment `kzalloc()` gives (asserted above).
+        // `Self` and gives its alignment (`kmalloc_aligned_size()`).
         let raw = unsafe {
             bindings::_fwctl_alloc_device(
                 parent,
@@ -338,8 +333,8 @@ impl<'a, T: Operations> Registration<'a, T> {
     /// The registration is dropped (never leaked with `mem::forget` or a
     /// reference cycle) before `parent` is unbound; the core does not pin
     /// the driver's module, so it relies on `fwctl_unregister()` having run,
-    /// as upstream's C drivers do.  `dev` is not registered and no other
-    /// thread registers it concurrently.
+    /// as upstream's C drivers do.  `dev` was never registered (a device is
+    /// registered once), and no other thread registers it concurrently.
     pub unsafe fn new(
         parent: &'a device::Device<device::Bound>,
         dev: &Device<T>,
@@ -366,7 +361,7 @@ impl<'a, T: Operations> Registration<'a, T> {
     ///   for it) and before the driver's module unloads;
     /// - whatever `reg_data` borrows or points to without owning stays
     ///   valid until then, since callbacks run until the drop;
-    /// - `dev` is not registered and no other thread registers it.
+    /// - `dev` was never registered and no other thread registers it.
     pub unsafe fn new_for_device(
         parent: &device::Device,
         dev: &Device<T>,
@@ -395,15 +390,19 @@ impl<'a, T: Operations> Registration<'a, T> {
         // callbacks see the data through a higher-ranked closure.
         let ptr: NonNull<T::RegistrationData<'static>> =
             NonNull::from(Pin::get_ref(reg_data.as_ref())).cast();
-        // SAFETY: not registered (caller), so no callback reads it.
+        // SAFETY: never registered (caller), so no callback reads it.
         unsafe { *dev.registration_data.get() = ptr };
         // SAFETY: `dev` comes from `_fwctl_alloc_device()` (invariant) and
-        // is not registered (caller).
+        // was never registered (caller).
         let ret = unsafe { bindings::fwctl_register(dev.as_raw()) };
         if ret != 0 {
             // INVARIANT: not registered after all.
-            // SAFETY: the core calls no callback of a device that failed to
-            // register.
+            // SAFETY: the project's core detaches the ops of a device that
+            // failed to register, closing any context an `open()` made in
+            // the window where its cdev was live, and waits for callbacks;
+            // none runs after this.  (Upstream's core leaves such a context
+            // to call the driver: `kernel::fwctl` shares that hazard, which
+            // needs a stale device node of the same number to open.)
             unsafe { *dev.registration_data.get() = NonNull::dangling() };
             return Err(Error::from_errno(ret));
         }
@@ -457,7 +456,6 @@ struct VTable<T: Operations>(PhantomData<T>);
 impl<T: Operations> VTable<T> {
     const VTABLE: bindings::fwctl_ops = {
         assert!(offset_of!(UserCtx<T>, fwctl_uctx) == 0);
-        assert!(core::mem::align_of::<UserCtx<T>>() <= KMALLOC_MIN_ALIGN);
         bindings::fwctl_ops {
             // CAST: `DeviceType` is the C enum's `u32` value.
             device_type: T::DEVICE_TYPE as u32,

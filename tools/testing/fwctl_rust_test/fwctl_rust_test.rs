@@ -52,7 +52,9 @@ struct Ctx {
     id: u32,
 }
 
-fn le32(b: &[u8], at: usize) -> u32 {
+/// The native-endian `u32` at `at`: the contract's structures are in host
+/// byte order.
+fn ne32(b: &[u8], at: usize) -> u32 {
     u32::from_ne_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
@@ -86,8 +88,8 @@ impl Operations for Ctx {
         if rpc.len() < REQ_LEN {
             return Err(EINVAL);
         }
-        let (op, arg, seed) = (le32(rpc, 0), le32(rpc, 4), le32(rpc, 8));
-        if le32(rpc, 12) != 0 {
+        let (op, arg, seed) = (ne32(rpc, 0), ne32(rpc, 4), ne32(rpc, 8));
+        if ne32(rpc, 12) != 0 {
             return Err(EBADMSG);
         }
         match op {
@@ -135,11 +137,14 @@ impl kernel::Module for RustTest {
         let fdev: &faux::Device<kernel::device::Bound> = parent.as_ref();
         let pdev: &kernel::device::Device<kernel::device::Bound> = fdev.as_ref();
         let dev = Device::<Ctx>::new(pdev)?;
-        // SAFETY: `pdev` stays bound while the faux registration lives; the
-        // fwctl registration is a field of the module, dropped at unload
-        // before the faux one (field order), never leaked.  The borrow of
-        // `pdev` is widened to `'static` for that reason: the faux device
-        // is moved into the module below, which outlives the registration.
+        // SAFETY: the faux device is bound from its creation until the faux
+        // registration is dropped (userspace cannot unbind it: faux devices
+        // suppress the bind attributes), and the fwctl registration, a field
+        // of the module dropped at unload before the faux one (field
+        // order), is never leaked.  The borrow is widened to `'static` only
+        // to name the registration's lifetime in the module's type: the
+        // registration keeps a reference count on its fwctl device, never
+        // this reference.
         let pdev: &'static kernel::device::Device<kernel::device::Bound> =
             unsafe { &*core::ptr::from_ref(pdev) };
         // SAFETY: as above; `dev` was just allocated, by this thread.
