@@ -22,6 +22,8 @@
 #   debug (default)      clang, KASAN, lockdep, kmemleak, upstream's fwctl out
 #   distro               as distributions build: GCC, MODVERSIONS, signed
 #                        modules, upstream's fwctl and importers as modules
+#   apicompat            distro with upstream's fwctl built in and the
+#                        kernel's Rust fwctl API (make api-compat)
 #   make tool            build the fwctl tool, its man pages and completions
 #   make install         install modules, uAPI headers, tool (DESTDIR=, KDIR=)
 #   make uninstall       remove exactly what make install put there
