@@ -17,7 +17,7 @@
 //! #[cfg(CONFIG_RUST_FWCTL_ABSTRACTIONS)]
 //! use kernel::fwctl;
 //! #[cfg(not(CONFIG_RUST_FWCTL_ABSTRACTIONS))]
-//! #[path = "../common/fwctl_driver.rs"]
+//! #[path = "common/fwctl_driver.rs"]
 //! mod fwctl;
 //! ```
 //!
