@@ -7,7 +7,7 @@
 //! `Device` methods at the end send them.  The features' data, field by
 //! field, is [`crate::cxl_decode`]'s.
 
-use crate::cxl_decode::{layout, Assignment, Decoded, Plan};
+use crate::cxl_decode::{layout, Assignment, Decoded, Layout, Plan};
 use crate::cxl_features::{
     self as cf, FeatEntry, GetFeatIn, GetFeatSelection, GetSupFeatsIn, GetSupFeatsOutHdr,
     RpcCxlHdr, RpcCxlOutHdr, SetFeatInHdr, Uuid,
@@ -405,11 +405,40 @@ pub trait CxlFeatures: Transport {
     /// The entry of a feature and its whole current value.
     fn cxl_read_feature(&self, uuid: &Uuid) -> Result<(Feature, Vec<u8>)> {
         let f = self.cxl_feature(uuid)?;
-        if f.get_size == 0 {
-            return Ok((f, Vec::new()));
-        }
-        let data = self.cxl_get_feature_data(uuid, 0, f.get_size, GetFeatSelection::Current)?;
+        let data = self.cxl_current_value(&f)?;
         Ok((f, data))
+    }
+
+    /// The whole current value of the feature of entry `f`.
+    fn cxl_current_value(&self, f: &Feature) -> Result<Vec<u8>> {
+        if f.get_size == 0 {
+            return Ok(Vec::new());
+        }
+        self.cxl_get_feature_data(&f.raw.uuid, 0, f.get_size, GetFeatSelection::Current)
+    }
+
+    /// The current value of the feature of entry `f`, decoded with its
+    /// layout `l`; an answer shorter than the feature's data or than the
+    /// layout is an [`Error::Device`].
+    fn cxl_decode_current(&self, l: &'static Layout, f: &Feature) -> Result<Decoded> {
+        let data = self.cxl_current_value(f)?;
+        l.decode_answer(&data, f.get_size.into())
+            .map_err(|m| Error::Device {
+                device: self.name().into(),
+                message: m,
+            })
+    }
+
+    /// `Ok` if the feature of entry `f` can be set, else why not, as an
+    /// [`Error::Device`].
+    fn cxl_check_settable(&self, f: &Feature) -> Result<()> {
+        match &f.set_refused {
+            Some(r) => Err(Error::Device {
+                device: self.name().into(),
+                message: format!("feature {} cannot be set: {r}", f.uuid),
+            }),
+            None => Ok(()),
+        }
     }
 
     /// The current value of a feature this tool decodes, decoded
@@ -420,13 +449,8 @@ pub trait CxlFeatures: Transport {
         let Some(l) = layout(uuid) else {
             return Ok(None);
         };
-        let (f, data) = self.cxl_read_feature(uuid)?;
-        let d = l
-            .decode_answer(&data, f.get_size.into())
-            .map_err(|m| Error::Device {
-                device: self.name().into(),
-                message: m,
-            })?;
+        let f = self.cxl_feature(uuid)?;
+        let d = self.cxl_decode_current(l, &f)?;
         Ok(Some((f, d)))
     }
 
@@ -445,19 +469,8 @@ pub trait CxlFeatures: Transport {
             ))
         })?;
         let f = self.cxl_feature(uuid)?;
-        if let Some(r) = &f.set_refused {
-            return Err(Error::Device {
-                device: name,
-                message: format!("feature {} cannot be set: {r}", f.uuid),
-            });
-        }
-        let data = self.cxl_get_feature_data(uuid, 0, f.get_size, GetFeatSelection::Current)?;
-        let cur = l
-            .decode_answer(&data, f.get_size.into())
-            .map_err(|m| Error::Device {
-                device: name.clone(),
-                message: m,
-            })?;
+        self.cxl_check_settable(&f)?;
+        let cur = self.cxl_decode_current(l, &f)?;
         let plan = cur
             .plan(f.set_size.into(), assigns)
             .map_err(|m| Error::Invalid(format!("{name}: {m}")))?;
@@ -477,12 +490,7 @@ pub trait CxlFeatures: Transport {
     fn cxl_set_feature_entry(&self, f: &Feature, data: &[u8]) -> Result<Scope> {
         let uuid = &f.raw.uuid;
         let name = self.name().to_string();
-        if let Some(r) = &f.set_refused {
-            return Err(Error::Device {
-                device: name,
-                message: format!("feature {} cannot be set: {r}", f.uuid),
-            });
-        }
+        self.cxl_check_settable(f)?;
         if data.is_empty() || data.len() > f.set_size as usize {
             return Err(Error::Invalid(format!(
                 "{name}: feature {} takes 1 to {} bytes, {} given",

@@ -663,7 +663,7 @@ impl Serialize for Decoded {
 impl Decoded {
     /// A device-wide field by name.
     pub fn field(&self, name: &str) -> Option<&FieldValue> {
-        self.fields.iter().find(|f| f.spec.name == name)
+        find_field(&self.fields, name)
     }
 
     /// The number of media FRUs (ECS), 0 for other features.
@@ -982,9 +982,14 @@ struct Action {
     raw: u16,
 }
 
+/// The field `name` among a record's decoded fields.
+fn find_field<'a>(fields: &'a [FieldValue], name: &str) -> Option<&'a FieldValue> {
+    fields.iter().find(|f| f.spec.name == name)
+}
+
 /// The raw value of the field `name` among a record's decoded fields.
 fn raw_of(fields: &[FieldValue], name: &str) -> Option<u16> {
-    fields.iter().find(|f| f.spec.name == name).map(|f| f.raw)
+    find_field(fields, name).map(|f| f.raw)
 }
 
 impl Decoded {
@@ -1133,31 +1138,31 @@ impl Decoded {
         if let Some(r) = &l.fru {
             records.extend((0..self.num_frus()).map(|i| (Some(i), r.fields)));
         }
-        // A field is written if Set Feature takes it and the data has it.
-        let fits = |t: Option<usize>, spec: &FieldSpec| {
-            let (rb, wb) = l.bases(t);
-            spec.wr.is_some_and(|w| wb + w.end() <= set_size)
-                && spec.rd.is_none_or(|r| r.get(&self.data, rb).is_some())
-        };
-        let len = records
-            .iter()
-            .flat_map(|&(t, fields)| {
-                fields
-                    .iter()
-                    .filter(move |f| fits(t, f))
-                    .filter_map(move |f| f.wr.map(|w| l.bases(t).1 + w.end()))
-            })
-            .max()
-            .unwrap_or(0);
-        let mut out = vec![0u8; len];
+        // A field is written if Set Feature takes it and the data has it;
+        // the attributes end with the last one.  A write-only field counts
+        // too, though only an action gives it a value.
+        let mut out = Vec::new();
         for &(t, fields) in &records {
             let (rb, wb) = l.bases(t);
-            for spec in fields.iter().filter(|f| fits(t, f)) {
-                if let (Some(r), Some(w)) = (spec.rd, spec.wr) {
-                    if let Some(v) = r.get(&self.data, rb) {
-                        // In bounds: `len` covers every field that fits.
-                        let _ = w.put(&mut out, wb, v);
-                    }
+            for spec in fields {
+                let Some(w) = spec.wr else { continue };
+                let end = wb + w.end();
+                if end > set_size {
+                    continue;
+                }
+                let value = match spec.rd {
+                    Some(r) => match r.get(&self.data, rb) {
+                        Some(v) => Some(v),
+                        None => continue,
+                    },
+                    None => None,
+                };
+                if out.len() < end {
+                    out.resize(end, 0);
+                }
+                if let Some(v) = value {
+                    // In bounds: `out` was just made to cover it.
+                    let _ = w.put(&mut out, wb, v);
                 }
             }
         }

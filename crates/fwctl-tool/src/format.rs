@@ -266,6 +266,6 @@ pub fn change_lines(changes: &[Change]) -> String {
 }
 
 /// Every line of `s` indented by `n` spaces.
-fn indent(s: &str, n: usize) -> String {
+pub fn indent(s: &str, n: usize) -> String {
     s.lines().map(|l| format!("{:n$}{l}\n", "")).collect()
 }

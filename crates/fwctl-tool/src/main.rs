@@ -9,8 +9,8 @@ use cli::{Cli, Cmd, CxlCmd, Mlx5Cmd};
 use fwctl::cxl::{self, parse_feature, CxlFeatures};
 use fwctl::cxl_decode;
 use fwctl::format::{
-    caps_table, change_lines, decoded_lines, device_table, feature_table, hex, hexdump, info_lines,
-    mgir_lines,
+    caps_table, change_lines, decoded_lines, device_table, feature_table, hex, hexdump, indent,
+    info_lines, mgir_lines,
 };
 use fwctl::mlx5::{self, Mlx5Commands};
 use fwctl::parse::parse_hex;
@@ -47,10 +47,6 @@ fn json_text(cli: &Cli, v: &Value) -> String {
 
 fn print_json(cli: &Cli, v: &Value) {
     println!("{}", json_text(cli, v));
-}
-
-fn indent(s: &str) -> String {
-    s.lines().map(|l| format!("  {l}\n")).collect()
 }
 
 fn run(cli: &Cli) -> fwctl::Result<()> {
@@ -366,7 +362,7 @@ fn run_mlx5(cli: &Cli, c: &Mlx5Cmd, open: &Open<'_>) -> fwctl::Result<()> {
                     got.len()
                 );
                 match &mgir {
-                    Some(m) => print!("{}", indent(&mgir_lines(m))),
+                    Some(m) => print!("{}", indent(&mgir_lines(m), 2)),
                     None => print!("{}", hexdump(&got)),
                 }
             }
