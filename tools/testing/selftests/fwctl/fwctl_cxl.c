@@ -1042,8 +1042,7 @@ TEST_F_TIMEOUT(fwctl_cxl, reserved_by_default, FWCTL_TIMEOUT)
 {
 	struct cxl_feat_entry *e;
 	char val[8], out[4096];
-	__u32 out_len, sup_in[2];
-	long long end;
+	__u32 out_len;
 	int fd, ret, i, n;
 
 	/* The fixture loaded it with the lab's parameter. */
@@ -1057,10 +1056,7 @@ TEST_F_TIMEOUT(fwctl_cxl, reserved_by_default, FWCTL_TIMEOUT)
 	ASSERT_LT(0, read_file(CXL_EXPOSE_PARAM, val, sizeof(val)));
 	EXPECT_EQ('N', val[0]) TH_LOG("expose_kernel_features is %s by default", val);
 	/* Attaching is synchronous with the load; give sysfs a moment anyway. */
-	end = now_ms() + 1000;
-	while (cxl_first_fwctl(NULL, 0) < 0 && now_ms() < end)
-		sleep_ms(50);
-	EXPECT_GT(0, cxl_first_fwctl(NULL, 0))
+	EXPECT_GT(0, cxl_wait_fwctl_in(CXL_BUS_DIR, 1000))
 		TH_LOG("a CXL fwctl device whose only features are reserved to the kernel");
 	ASSERT_EQ(0, module_unload(CXL_MODULE));
 
@@ -1070,13 +1066,8 @@ TEST_F_TIMEOUT(fwctl_cxl, reserved_by_default, FWCTL_TIMEOUT)
 	ASSERT_EQ(0, cxl_find(&self->env));
 	fd = cxl_open(&self->env);
 	ASSERT_LE(0, fd);
-	sup_in[0] = htole32(sizeof(out) - OUT_STRUCT_LEN);
-	sup_in[1] = 0;
 	out_len = sizeof(out);
-	ret = cxl_rpc_raw(fd, FWCTL_RPC_CONFIGURATION, OP_GET_SUPPORTED,
-			  sizeof(sup_in), sup_in, sizeof(sup_in),
-			  RPC_HDR_LEN + sizeof(sup_in), out, &out_len);
-	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, get_supported(fd, sizeof(out) - OUT_STRUCT_LEN, 0, out, &out_len));
 	n = le16toh(((struct fwctl_rpc_cxl_out *)out)->get_sup_feats_out.num_entries);
 	EXPECT_LT(0, n);
 	for (i = 0; i < n; i++) {

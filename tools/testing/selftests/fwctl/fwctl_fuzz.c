@@ -263,7 +263,6 @@ static struct {
 		  [K_OTHER] = true },
 };
 
-static char repo[PATH_MAX - 64];
 static bool have_rawio, locked;
 static int max_scope_level = POLICY_LEVELS - 1;	/* debug_write_full */
 /* Devices may vanish: ENODEV is a possible outcome of any call. */
@@ -2243,16 +2242,8 @@ static const char *ko_path(const char *name, char *buf, size_t len)
 static int ko_load(const char *name, const char *params)
 {
 	char path[PATH_MAX];
-	int fd, ret;
 
-	fd = open(ko_path(name, path, sizeof(path)), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0);
-	if (ret)
-		ret = errno == EEXIST ? 0 : -errno;
-	close(fd);
-	return ret;
+	return module_load_file(ko_path(name, path, sizeof(path)), params);
 }
 
 static bool ko_exists(const char *name)
@@ -2401,7 +2392,6 @@ static void plug_cxl(void)
 {
 	const char *name = strrchr(env.cxl_host, '/') + 1;
 	char path[PATH_MAX + 16];
-	long long deadline;
 	int ret;
 
 	snprintf(path, sizeof(path), "%s/unbind", env.cxl_drv);
@@ -2420,10 +2410,7 @@ static void plug_cxl(void)
 		plug_fail("bind the CXL memdev's host", ret);
 		return;
 	}
-	deadline = now_ms() + 20000;
-	while (cxl_first_fwctl_in(env.cxl_host, NULL, 0) < 0 && now_ms() < deadline)
-		sleep_ms(20);
-	if (cxl_first_fwctl_in(env.cxl_host, NULL, 0) < 0)
+	if (cxl_wait_fwctl_in(env.cxl_host, 20000) < 0)
 		violation(NULL, "plugger: no CXL fwctl device 20 s after binding %s",
 			  name);
 	atomic_fetch_add(&n_plug_cxl, 1);
@@ -2568,13 +2555,10 @@ static void plug_modules(void)
 			plug_fail("insmod fwctl_test", ret);
 	}
 	if (env.cxl_loaded) {
-		long long deadline = now_ms() + 20000;
-
 		ret = ko_load("fwctl_cxl", CXL_LAB_PARAMS);
 		if (ret)
 			plug_fail("insmod fwctl_cxl", ret);
-		while (cxl_first_fwctl(NULL, 0) < 0 && now_ms() < deadline)
-			sleep_ms(20);
+		cxl_wait_fwctl_in(CXL_BUS_DIR, 20000);
 	}
 	if (env.mlx5_loaded) {
 		ret = ko_load(mlx5_mod, "");
@@ -3060,36 +3044,6 @@ static void leak_check(struct leaks *l, long long t_quiet)
 /* ------------------------------------------------------------------ */
 /* Setup.                                                              */
 
-static int find_repo(void)
-{
-	const char *e = getenv("FWCTL_REPO");
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
-	int i;
-
-	if (e && *e) {
-		if (strlen(e) >= sizeof(repo))
-			return -ENAMETOOLONG;
-		memcpy(repo, e, strlen(e) + 1);
-		return 0;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return -errno;
-	exe[n] = '\0';
-	/* <repo>/tools/testing/selftests/fwctl/fwctl_fuzz */
-	for (i = 0; i < 5; i++) {
-		slash = strrchr(exe, '/');
-		if (!slash)
-			return -ENOENT;
-		*slash = '\0';
-	}
-	if (strlen(exe) >= sizeof(repo))
-		return -ENAMETOOLONG;
-	memcpy(repo, exe, strlen(exe) + 1);
-	return 0;
-}
-
 static bool cleanup_test, cleanup_cxl, cleanup_sim, cleanup_mlx5;
 
 /* The kind of device fwctlM, K_NONE if it does not open. */
@@ -3131,11 +3085,6 @@ static int setup(void)
 	int ret, minor, n;
 
 	mlx5_driver_from_env();
-	ret = find_repo();
-	if (ret) {
-		say("cannot find the repository: %s", err_name(-ret));
-		return ret;
-	}
 	ensure_debugfs();
 	have_rawio = has_cap_sys_rawio();
 	locked = lockdown_locked(word, sizeof(word));
@@ -3189,9 +3138,7 @@ static int setup(void)
 				cleanup_cxl = true;
 			}
 			env.cxl_loaded = true;
-			deadline = now_ms() + 20000;
-			while (cxl_first_fwctl(NULL, 0) < 0 && now_ms() < deadline)
-				sleep_ms(20);
+			cxl_wait_fwctl_in(CXL_BUS_DIR, 20000);
 		}
 		minor = cxl_first_fwctl(memdev, sizeof(memdev));
 		if (minor < 0) {

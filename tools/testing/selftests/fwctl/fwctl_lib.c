@@ -216,6 +216,20 @@ int cxl_first_fwctl(char *memdev, size_t len)
 	return cxl_first_fwctl_in(CXL_BUS_DIR, memdev, len);
 }
 
+/*
+ * cxl_first_fwctl_in(dir, NULL, 0), polled every 20 ms until there is one
+ * or ms milliseconds have passed: its last answer.
+ */
+int cxl_wait_fwctl_in(const char *dir, unsigned int ms)
+{
+	long long deadline = now_ms() + ms;
+	int minor;
+
+	while ((minor = cxl_first_fwctl_in(dir, NULL, 0)) < 0 && now_ms() < deadline)
+		sleep_ms(20);
+	return minor;
+}
+
 /* Modules */
 
 /* The repository: $FWCTL_REPO, else four levels above this program. */
@@ -312,11 +326,6 @@ static int modprobe(const char *name, const char *params)
 }
 
 /*
- * Load a module as an installed system would, with modprobe; only in the
- * lab's guest with finit_module() of the build tree's NAME.ko (make check
- * does not install them).  Loaded already counts as done.
- */
-/*
  * Upstream's core built into the kernel (CONFIG_FWCTL=y, as on the
  * api-compat flavour): the fwctl class exists and no fwctl module is loaded.
  * Loading "fwctl" then succeeds with nothing to do.
@@ -327,18 +336,11 @@ static bool core_is_builtin(const char *name)
 	       !access("/sys/class/fwctl", F_OK);
 }
 
-int module_load(const char *name, const char *params)
+/* finit_module() of the file PATH; loaded already counts as done. */
+int module_load_file(const char *path, const char *params)
 {
-	char path[PATH_MAX];
 	int fd, ret;
 
-	if (core_is_builtin(name))
-		return 0;
-	if (!fwctl_in_lab())
-		return module_is_loaded(name) ? 0 : modprobe(name, params);
-	ret = module_path(name, path, sizeof(path));
-	if (ret)
-		return ret;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -347,6 +349,26 @@ int module_load(const char *name, const char *params)
 		ret = errno == EEXIST ? 0 : -errno;
 	close(fd);
 	return ret;
+}
+
+/*
+ * Load a module as an installed system would, with modprobe; only in the
+ * lab's guest with finit_module() of the build tree's NAME.ko (make check
+ * does not install them).  Loaded already counts as done.
+ */
+int module_load(const char *name, const char *params)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	if (core_is_builtin(name))
+		return 0;
+	if (!fwctl_in_lab())
+		return module_is_loaded(name) ? 0 : modprobe(name, params);
+	ret = module_path(name, path, sizeof(path));
+	if (ret)
+		return ret;
+	return module_load_file(path, params);
 }
 
 /* delete_module() as rmmod does it: -EWOULDBLOCK while in use. */

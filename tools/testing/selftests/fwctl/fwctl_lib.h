@@ -65,12 +65,14 @@ int count_dir_entries(const char *dir, const char *prefix);
 int cxl_count_memdevs(void);
 int cxl_first_fwctl(char *memdev, size_t len);
 int cxl_first_fwctl_in(const char *dir, char *memdev, size_t len);
+int cxl_wait_fwctl_in(const char *dir, unsigned int ms);
 
 /* Modules, by name: fwctl, fwctl_mlx5, fwctl_test, fwctl_rust_test, mlx5_sim */
 bool module_is_loaded(const char *name);
 /* Path of one of the project's modules by name (fwctl, fwctl_test, ...). */
 int module_path(const char *name, char *buf, size_t len);
 int module_load(const char *name, const char *params);
+int module_load_file(const char *path, const char *params);
 bool fwctl_in_lab(void);
 int module_unload(const char *name);
 

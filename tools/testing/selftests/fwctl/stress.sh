@@ -35,7 +35,7 @@ if [ -n "${FWCTL_MODROOT:-}" ]; then
 	# Upstream's mlx5_fwctl needs a PCI function under its mlx5_core:
 	# the simulator drives QEMU's pci-testdev as one.
 	export FWCTL_FUZZ_MLX5_KO=/lib/modules/$kver/kernel/drivers/fwctl/mlx5/mlx5_fwctl.ko
-	FWCTL_FUZZ_MLX5_PCI=$(pci_testdev) || FWCTL_FUZZ_MLX5_PCI=""
+	FWCTL_FUZZ_MLX5_PCI=$(pci_testdev)
 	export FWCTL_FUZZ_MLX5_PCI
 	echo "# distro: the Rust core by modprobe, cxl_core's devices on cxl_test," \
 		"upstream's mlx5_fwctl on the simulator at PCI ${FWCTL_FUZZ_MLX5_PCI:-(none)}"
