@@ -31,28 +31,20 @@ export FLAVOUR=apicompat
 log=$(mktemp -d /tmp/fwctl-apicompat.XXXXXX)
 . "$repo/scripts/host-ktap.sh"
 
-summary() {
-	local passed=$((n - failures))
-	echo "1..$n"
-	echo "$passed passed, $failures failed"
-	[ "$failures" = 0 ]
-	exit $?
-}
-
 echo "TAP version 13"
 B=$("$repo/scripts/build-kernel.sh" --print-dir)
-run apicompat-kernel "$repo/scripts/build-kernel.sh" || summary
+run apicompat-kernel "$repo/scripts/build-kernel.sh" || finish
 echo "# kernel $(cat "$B/include/config/kernel.release") in $B"
 if grep -qx 'CONFIG_FWCTL=y' "$B/.config" && grep -qx 'CONFIG_RUST_FWCTL_ABSTRACTIONS=y' "$B/.config"; then
 	ok "the kernel has upstream's core built in and kernel::fwctl"
 else
 	notok "the kernel has upstream's core built in and kernel::fwctl"
-	summary
+	finish
 fi
 
 # 1. The drivers, from the repository's sources.
 T=$CACHE/apicompat-tree
-copy_sources "$T" || { notok "copy the sources to $T"; summary; }
+copy_sources "$T" || { notok "copy the sources to $T"; finish; }
 kmake() {
 	make -C "$B" RUSTC="$RUSTC" BINDGEN="$BINDGEN" "$@"
 }
@@ -64,7 +56,7 @@ run clippy-fwctl_rust_test \
 	make -C "$T/tools/testing/fwctl_rust_test" KDIR="$B" FWCTL_SYMBOLS=kernel "${clippy[@]}"
 # The top-level build, as a user would run it: on this kernel it builds
 # fwctl_mlx5 alone (Kbuild), saying why.
-run build-fwctl_mlx5 make -C "$T" modules KDIR="$B" || summary
+run build-fwctl_mlx5 make -C "$T" modules KDIR="$B" || finish
 if grep -q "building fwctl_mlx5 only, against the kernel's kernel::fwctl" "$log/build-fwctl_mlx5.log" &&
    [ "$(cat "$T/modules.order")" = fwctl_mlx5.o ]; then
 	ok "make modules builds fwctl_mlx5 alone on this kernel, saying why"
@@ -72,19 +64,12 @@ else
 	notok "make modules builds fwctl_mlx5 alone on this kernel, saying why ($(tr '\n' ' ' <"$T/modules.order"))"
 fi
 run build-fwctl_rust_test \
-	make -C "$T/tools/testing/fwctl_rust_test" KDIR="$B" FWCTL_SYMBOLS=kernel || summary
-run build-mlx5_sim make -C "$T/tools/testing/mlx5_sim" KDIR="$B" || summary
-run build-selftests make -C "$T/tools/testing/selftests/fwctl" || summary
+	make -C "$T/tools/testing/fwctl_rust_test" KDIR="$B" FWCTL_SYMBOLS=kernel || finish
+run build-mlx5_sim make -C "$T/tools/testing/mlx5_sim" KDIR="$B" || finish
+run build-selftests make -C "$T/tools/testing/selftests/fwctl" || finish
 
 # 2. The API they were built against.
-for ko in fwctl_mlx5.ko tools/testing/fwctl_rust_test/fwctl_rust_test.ko; do
-	api=$(fwctl_api_of "$T/$ko")
-	if [ "$api" = kernel ]; then
-		ok "${ko##*/} is built against the kernel's kernel::fwctl"
-	else
-		notok "${ko##*/} is built against the kernel's kernel::fwctl (found: $api)"
-	fi
-done
+api_case kernel "$T" fwctl_mlx5.ko tools/testing/fwctl_rust_test/fwctl_rust_test.ko
 
 # 3. On upstream's core.  run.sh's own cases are counted with ours.
 tests="fwctl_rust_api fwctl_mlx5 vendor.sh"
@@ -111,4 +96,4 @@ else
 	tail -40 "$log/guest.log" | sed 's/^/# /'
 	notok "guest run ended normally (exit $rc, $plan cases; log $log/guest.log)"
 fi
-summary
+finish

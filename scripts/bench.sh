@@ -12,8 +12,8 @@
 #      from a symbolic link to that file (out/bench/ref/, never committed),
 #      and signed like the project's modules;
 #   2. the modules and fwctl_bench (static, on the host): on the distro
-#      flavour in its own tree, by scripts/check-distro.sh, as make check
-#      builds them;
+#      flavour in its own tree, the modules by scripts/check-distro.sh, as
+#      make check builds them, and fwctl_bench there by this script;
 #   3. two boots of tools/testing/fwctl_bench/bench-guest.sh, which runs
 #      every measurement on both cores: the first under QEMU's -icount
 #      shift=0,sleep=off on one vCPU, where the guest's clock counts
@@ -80,7 +80,7 @@ EOK
 	opts=()
 fi
 
-# guest_run NAME CPUS QEMU-OPTS... -- ENV: one boot, its output in NAME/guest.log.
+# guest_run NAME CPUS ENV QEMU-OPTS...: one boot, its output in NAME/guest.log.
 guest_run() {
 	local name=$1 cpus=$2 env=$3; shift 3
 	echo "== guest: $name ($cpus vCPU)"

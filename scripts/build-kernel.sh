@@ -27,18 +27,14 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 FLAVOUR=${FLAVOUR:-debug}
 case "$FLAVOUR" in
 debug)  frags=("$repo/kernel/fwctl-rs.config") ;;
-distro)
+distro|apicompat)
 	# The lab fragment without its "## Debugging" section, then the
-	# distribution's options (a later line wins).
+	# distribution's options (a later line wins), then api-compat's.
 	base=$CACHE/kbuild/.fwctl-rs-base.config
 	mkdir -p "$CACHE/kbuild"
 	sed '/^## Debugging/,$d' "$repo/kernel/fwctl-rs.config" >"$base"
-	frags=("$base" "$repo/kernel/distro.config"); KLLVM= ;;
-apicompat)
-	base=$CACHE/kbuild/.fwctl-rs-base.config
-	mkdir -p "$CACHE/kbuild"
-	sed '/^## Debugging/,$d' "$repo/kernel/fwctl-rs.config" >"$base"
-	frags=("$base" "$repo/kernel/distro.config" "$repo/kernel/api-compat.config"); KLLVM= ;;
+	frags=("$base" "$repo/kernel/distro.config"); KLLVM=
+	[ "$FLAVOUR" = distro ] || frags+=("$repo/kernel/api-compat.config") ;;
 *) echo "kernel: FAILED: unknown FLAVOUR=$FLAVOUR (debug, distro or apicompat)" >&2; exit 1 ;;
 esac
 

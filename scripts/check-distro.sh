@@ -46,14 +46,7 @@ run distro-test-modules make -C "$DT" test-modules KDIR="$B" || finish
 # built against the project's copy of it (make api-compat builds the same
 # sources against the kernel's).  Not fwctl_cxl: it stands aside for
 # upstream's CXL support here, and its driver code is compiled out.
-for ko in fwctl_mlx5.ko tools/testing/fwctl_rust_test/fwctl_rust_test.ko; do
-	api=$(fwctl_api_of "$DT/$ko")
-	if [ "$api" = project ]; then
-		ok "${ko##*/} is built against the project's copy of kernel::fwctl"
-	else
-		notok "${ko##*/} is built against the project's copy of kernel::fwctl (found: $api)"
-	fi
-done
+api_case project "$DT" fwctl_mlx5.ko tools/testing/fwctl_rust_test/fwctl_rust_test.ko
 run distro-c-driver-kernel-symvers \
 	make -C "$DT/tools/testing/fwctl_test" KDIR="$B" FWCTL_SYMBOLS=kernel || finish
 run distro-selftests make -C "$DT/tools/testing/selftests/fwctl" || finish
