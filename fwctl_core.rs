@@ -10,7 +10,8 @@
 //! - `device`, `chardev`, `abi`, `sysfs`, `param`, `kapi`, `glue`: the thin
 //!   boundary to C.  All `unsafe` lives there, each block argued.
 //! - `fwctl_glue.c`, linked into the same module: the exports, the module
-//!   parameter and the IDA, written with the kernel's own C macros.
+//!   parameter, the IDA, and the allocation and user-copy helpers that are
+//!   inline or macros in C, written with the kernel's own C macros.
 //!
 //! The module is named `fwctl`, as upstream's C core, so that it can
 //! replace it (`Documentation/install.rst`).

@@ -404,6 +404,8 @@ struct CxlFeatures {
     mbox: Mailbox,
     cap: FeaturesCap,
     entries: KVec<FeatEntry>,
+    /// [`exclusive_features()`], read once: the parameter is fixed at load.
+    exclusive: &'static [Uuid],
 }
 
 impl CxlFeatures {
@@ -456,7 +458,12 @@ impl CxlFeatures {
                 entries.push(FeatEntry::from_bytes(e).map_err(to_error)?, GFP_KERNEL)?;
             }
         }
-        Ok(Self { mbox, cap, entries })
+        Ok(Self {
+            mbox,
+            cap,
+            entries,
+            exclusive: exclusive_features(),
+        })
     }
 
     /// The cached state as the pure logic takes it.
@@ -464,7 +471,7 @@ impl CxlFeatures {
         Features {
             cap: self.cap,
             entries: &self.entries,
-            exclusive: exclusive_features(),
+            exclusive: self.exclusive,
         }
     }
 
@@ -632,10 +639,9 @@ impl State {
     ///
     /// # Safety
     ///
-    /// `dev` is on the CXL bus's list (from the bus notifier's
-    /// `BUS_NOTIFY_ADD_DEVICE`, or from the subsystem interface's `add_dev`,
-    /// called by the bus for each device on its list and for each new one)
-    /// and the lock is held.  Whatever takes `dev` off the bus calls
+    /// `dev` is on the CXL bus's list (from the subsystem interface's
+    /// `add_dev`, called by the bus for each device on its list and for each
+    /// new one) and the lock is held.  Whatever takes `dev` off the bus calls
     /// `detach()` for it after this (the interface's `remove_dev`, which
     /// `bus_remove_device()` calls both from `device_del()` and when
     /// `device_add()` fails after putting `dev` on the list, and which waits

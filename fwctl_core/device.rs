@@ -602,9 +602,8 @@ pub(crate) unsafe fn alloc(
 /// `fwctl` comes from `alloc()` and is not registered.
 pub(crate) unsafe fn register(fwctl: *mut b::fwctl_device) -> Result {
     // SAFETY: by the caller; the cdev and device were initialised by `alloc()`.
-    let ret =
-        to_result(unsafe { b::cdev_device_add(&raw mut (*fwctl).cdev, &raw mut (*fwctl).dev) });
-    if ret.is_err() {
+    let ret = unsafe { b::cdev_device_add(&raw mut (*fwctl).cdev, &raw mut (*fwctl).dev) };
+    if ret != 0 {
         // `cdev_device_add()` took the cdev away again, but an `open()`
         // through a stale node of the same number may have come in while
         // the cdev was live and its `device_add()` had not yet failed.  The
@@ -615,7 +614,7 @@ pub(crate) unsafe fn register(fwctl: *mut b::fwctl_device) -> Result {
         // SAFETY: from `alloc()` (caller), not registered, so detached once.
         unsafe { detach(fwctl) };
     }
-    ret
+    to_result(ret)
 }
 
 /// `fwctl_unregister()`: afterwards no driver op runs again, every open

@@ -2,9 +2,11 @@
 /*
  * The part of the fwctl core that the kernel's own C macros express: the
  * exported driver ABI of include/linux/fwctl.h, the max_scope module
- * parameter, the IDA of minors and list_del().  Everything here is a
- * one-line forward to the Rust code (fwctl_core.rs and its modules), so
- * that the layouts of `.export_symbol`, `__ksymtab`, `__param`, `.modinfo`,
+ * parameter, the IDA of minors and list_del(), and the allocation and
+ * user-copy helpers whose C forms are inline or macros (kvmalloc(),
+ * kzalloc(), clear_user(), get_user()).  Everything here is a one-line
+ * forward, to the Rust code (fwctl_core.rs and its modules) or to the
+ * kernel, so that the layouts of `.export_symbol`, `__ksymtab`, `__param`, `.modinfo`,
  * the list poison values and the IDA's xarray flags come from the kernel's
  * headers and never have to be re-derived in Rust.
  *

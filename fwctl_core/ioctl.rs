@@ -15,28 +15,18 @@ use crate::kapi::{self, Caller};
 use crate::kernel_errno::to_error;
 use crate::policy::{self, MaxScope, Refusal};
 use crate::uapi::{self, Command, FwctlInfo, FwctlRpc, IoctlOp, Scope};
-use core::mem::size_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::prelude::*;
 use kernel::transmute::{AsBytes, FromBytes};
 
-/// The command struct as copied in: room for the largest, zero past what
-/// the user gave (an older, smaller struct), aligned for every command's
-/// struct, which is read from it in place (`FromBytes`, `abi.rs`).
-#[repr(C, align(8))]
-struct CmdBytes([u8; uapi::MAX_CMD_SIZE]);
-
-impl CmdBytes {
-    /// The command struct `T`, from the first `size_of::<T>()` bytes.
-    fn get<T: FromBytes + Copy>(&self) -> Result<T> {
-        // Cannot fail (`T` fits, the buffer is aligned for it): the
-        // compiler drops the checks.
-        self.0
-            .get(..size_of::<T>())
-            .and_then(T::from_bytes)
-            .copied()
-            .ok_or(EINVAL)
-    }
+/// The command struct `T`, from the first bytes of the command as copied
+/// in (room for the largest, zero past what the user gave: an older,
+/// smaller struct).  Cannot fail, `T` fits (`uapi::MAX_CMD_SIZE`): the
+/// compiler drops the check.
+fn cmd_struct<T: FromBytes>(raw: &[u8; uapi::MAX_CMD_SIZE]) -> Result<T> {
+    T::from_bytes_copy_prefix(raw)
+        .map(|(cmd, _)| cmd)
+        .ok_or(EINVAL)
 }
 
 /// Opens a user context on `dev` for a new file.
@@ -52,8 +42,8 @@ pub(crate) fn open(dev: Dev<'_>) -> Result<NewUctx> {
 /// Runs one ioctl.
 pub(crate) fn dispatch(uctx: Uctx<'_>, cmd: u32, arg: usize) -> Result {
     let op = uapi::lookup_ioctl(cmd).ok_or(ENOTTY)?;
-    let mut raw = CmdBytes([0u8; uapi::MAX_CMD_SIZE]);
-    let user_size = read_user_struct(op, arg, &mut raw.0)?;
+    let mut raw = [0u8; uapi::MAX_CMD_SIZE];
+    let user_size = read_user_struct(op, arg, &mut raw)?;
 
     let dev = uctx.dev();
     // Upstream answers ENODEV here, before the command's own checks; the
@@ -68,8 +58,8 @@ pub(crate) fn dispatch(uctx: Uctx<'_>, cmd: u32, arg: usize) -> Result {
         user_size,
     };
     match op.cmd {
-        Command::Info => cmd_info(&ucmd, raw.get::<FwctlInfo>()?),
-        Command::Rpc => cmd_rpc(&ucmd, raw.get::<FwctlRpc>()?),
+        Command::Info => cmd_info(&ucmd, cmd_struct::<FwctlInfo>(&raw)?),
+        Command::Rpc => cmd_rpc(&ucmd, cmd_struct::<FwctlRpc>(&raw)?),
     }
 }
 
@@ -236,5 +226,3 @@ fn refuse(dev: Dev<'_>, raw_scope: u32, why: Refusal) -> Error {
     }
     to_error(why.errno())
 }
-
-const _: () = assert!(size_of::<FwctlRpc>() <= uapi::MAX_CMD_SIZE);

@@ -251,8 +251,9 @@ pub fn check_rpc_lengths(rpc: &FwctlRpc) -> Result<(), Errno> {
 }
 
 /// A uAPI struct with a fixed wire form: native-endian fields at the C
-/// header's offsets, no padding.  Encoded and decoded field by field, so
-/// no byte view of a Rust value is ever needed.
+/// header's offsets, no padding.  Encoded and decoded field by field, for
+/// userspace code without a byte view of Rust values (the kernel core reads
+/// and writes the structs in place, `FromBytes`/`AsBytes` in `abi.rs`).
 pub trait Wire: Copy + Default {
     /// `sizeof` of the C struct.
     const SIZE: usize;

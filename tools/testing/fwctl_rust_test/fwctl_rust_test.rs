@@ -137,15 +137,15 @@ impl kernel::Module for RustTest {
         let fdev: &faux::Device<kernel::device::Bound> = parent.as_ref();
         let pdev: &kernel::device::Device<kernel::device::Bound> = fdev.as_ref();
         let dev = Device::<Ctx>::new(pdev)?;
-        // SAFETY: the faux device is bound from its creation until the faux
-        // registration is dropped (userspace cannot unbind it: faux devices
-        // suppress the bind attributes), and the fwctl registration, a field
-        // of the module dropped at unload before the faux one (field
-        // order), is never leaked.  The borrow is widened to `'static` only
-        // to name the registration's lifetime in the module's type: the
-        // registration keeps a reference count on its fwctl device, never
-        // this reference.
+        // The borrow is widened to `'static` only to name the
+        // registration's lifetime in the module's type: the registration
+        // keeps a reference count on its fwctl device, never this reference.
         let pdev: &'static kernel::device::Device<kernel::device::Bound> =
+            // SAFETY: the faux device is bound from its creation until the
+            // faux registration is dropped (userspace cannot unbind it: faux
+            // devices suppress the bind attributes), and the fwctl
+            // registration, a field of the module dropped at unload before
+            // the faux one (field order), is never leaked.
             unsafe { &*core::ptr::from_ref(pdev) };
         // SAFETY: as above; `dev` was just allocated, by this thread.
         let fwctl = unsafe {
